@@ -1,0 +1,171 @@
+"""Export stage: writes the papers and their graph as files other tools open (Gephi, Cytoscape,
+VOSviewer, reference managers, spreadsheets). The same input always gives the same bytes."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import bibtexparser
+import networkx as nx
+import rispy
+from bibtexparser import model
+
+from .graph import TopicGraph, short_name
+from .models import Paper
+
+LARGE_GRAPH = 2000  # above this many papers, lay out each area on its own (spring is O(n²))
+
+
+def paper_url(slug: str, base: str = "") -> str:
+    """A paper page's address: ``papers/<slug>/`` below the site's base URL (relative if none)."""
+    return f"{base.rstrip('/')}/papers/{slug}/" if base else f"papers/{slug}/"
+
+
+def layout(topic: TopicGraph, seed: int = 42) -> dict[str, tuple[float, float]]:
+    """Map positions from a force-directed layout of the related links (seeded, so repeatable):
+    of the whole graph when small, else of the areas, each area's papers then laid out around
+    its place. Coordinates are rounded to 4 places."""
+    G = nx.Graph()
+    G.add_nodes_from(sorted(topic.graph.nodes))
+    G.add_weighted_edges_from(sorted((u, v, d["weight"]) for u, v, k, d in topic.graph.edges(keys=True, data=True)
+                                     if k == "related"))
+    if G.number_of_nodes() <= LARGE_GRAPH:
+        pos = nx.spring_layout(G, weight="weight", seed=seed) if G.number_of_nodes() else {}
+    else:
+        A = nx.Graph()
+        A.add_nodes_from(a.id for a in topic.areas)
+        A.add_weighted_edges_from((a.id, b, w) for a in topic.areas for b, w in a.neighbours if a.id < b)
+        centres = nx.spring_layout(A, weight="weight", seed=seed, scale=10.0)
+        pos = {}
+        for area in topic.areas:
+            sub = G.subgraph(area.papers)
+            inner = (nx.spring_layout(sub, weight="weight", seed=seed) if len(area.papers) <= LARGE_GRAPH
+                     else nx.random_layout(sub, seed=seed, center=(0, 0)))
+            radius = (len(area.papers) / G.number_of_nodes()) ** 0.5 * 3
+            cx, cy = centres[area.id]
+            pos.update({s: (cx + radius * x, cy + radius * y) for s, (x, y) in inner.items()})
+    return {s: (round(float(x), 4), round(float(y), 4)) for s, (x, y) in sorted(pos.items())}
+
+
+def _export_graph(topic: TopicGraph, pos: dict[str, tuple[float, float]]) -> nx.MultiDiGraph:
+    G = nx.MultiDiGraph()
+    for s in sorted(topic.graph.nodes):
+        G.add_node(s, **dict(sorted(topic.graph.nodes[s].items())), x=pos[s][0], y=pos[s][1])
+    for u, v, k, d in sorted(topic.graph.edges(keys=True, data=True), key=lambda e: e[:3]):
+        G.add_edge(u, v, key=k, **dict(sorted(d.items())))
+    return G
+
+
+class _RisWriter(rispy.RisWriter):
+    def set_header(self, count: int) -> str:  # no "1." counter lines between records
+        return ""
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8", newline="\n")
+    return path
+
+
+def _bib_escape(text: str, protect_case: bool = False) -> str:
+    """Text safe inside a braced BibTeX value; words with inner capitals braced to keep their case."""
+    text = re.sub(r"([\\{}%&#$_~^])", lambda m: {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}",
+                                                 "^": r"\textasciicircum{}"}.get(m[1], "\\" + m[1]), text)
+    if protect_case:
+        text = re.sub(r"(?<![\w{])([^\W\d_]*[^\W_][^\W_]*[A-Z][\w-]*)", lambda m: "{%s}" % m[1]
+                      if any(c.isupper() for c in m[1][1:]) else m[1], text)
+    return text
+
+
+def _rows(papers: list[Paper], topic: TopicGraph, base: str):
+    names = {a.id: a.name for a in topic.areas}
+    for p in sorted(papers, key=lambda p: p.slug):
+        node = topic.graph.nodes[p.slug]
+        terms = [t for t in node.get("terms", "").split("; ") if t]
+        yield p, node, terms, names.get(topic.area_of.get(p.slug, ""), ""), paper_url(p.slug, base)
+
+
+def write_exports(papers: list[Paper], graph: TopicGraph, out_dir: Path, site_url_base: str = "") -> list[Path]:
+    """Writes graph.graphml, graph.gexf, graph.json, vosviewer.json, papers.csv, papers.bib,
+    papers.ris and papers.json into ``out_dir``; returns their paths. Reference-manager files
+    carry a URL only when ``site_url_base`` makes it absolute."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pos = layout(graph)
+    G = _export_graph(graph, pos)
+    written = []
+
+    buffer = io.BytesIO()
+    nx.write_graphml(G, buffer, encoding="utf-8", prettyprint=True)
+    written.append(_write(out_dir / "graph.graphml", buffer.getvalue().decode("utf-8")))
+    gexf = G.copy()
+    for s, (x, y) in pos.items():
+        gexf.nodes[s]["viz"] = {"position": {"x": x, "y": y, "z": 0.0}}
+    text = "\n".join(nx.generate_gexf(gexf, encoding="utf-8", prettyprint=True)) + "\n"
+    written.append(_write(out_dir / "graph.gexf", re.sub(r' lastmodifieddate="[^"]*"', "", text, count=1)))
+    data = nx.node_link_data(G, edges="edges")
+    data["graph"] = {"modularity": graph.modularity, "loose_share": graph.loose_share, "areas": [
+        {"id": a.id, "name": a.name, "terms": a.terms, "papers": a.papers, "coherence": a.coherence,
+         "neighbours": [list(n) for n in a.neighbours]} for a in graph.areas]}
+    written.append(_write(out_dir / "graph.json", json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"))
+
+    ids = {s: i for i, s in enumerate(sorted(G.nodes), start=1)}
+    clusters = {a.id: min(i, 1000) for i, a in enumerate(graph.areas, start=1)}  # VOSviewer allows 1..1000
+    related = sorted((u, v, d["score"]) for u, v, k, d in G.edges(keys=True, data=True) if k == "related")
+    degree, strength = {s: 0 for s in ids}, {s: 0.0 for s in ids}
+    for u, v, w in related:
+        for s in (u, v):
+            degree[s] += 1
+            strength[s] += w
+    items = []
+    for p, node, terms, area, url in _rows(papers, graph, site_url_base):
+        item = {"id": ids[p.slug], "label": short_name(p.title.plain) or p.title.plain,
+                "description": f"{p.title.plain}<br>Area: {area}<br>Key terms: {', '.join(terms)}",
+                "url": url, "x": pos[p.slug][0], "y": pos[p.slug][1],
+                "cluster": clusters[graph.area_of[p.slug]],
+                "weights": {"Links": degree[p.slug], "Total link strength": round(strength[p.slug], 3)}}
+        if "year" in node:
+            item["scores"] = {"Year": node["year"]}
+        items.append(item)
+    vos = {"network": {"items": items,
+                       "links": [{"source_id": ids[u], "target_id": ids[v], "strength": w} for u, v, w in related],
+                       "clusters": [{"cluster": clusters[a.id], "label": a.name} for a in graph.areas]}}
+    written.append(_write(out_dir / "vosviewer.json", json.dumps(vos, sort_keys=True, indent=1, ensure_ascii=False) + "\n"))
+
+    table = io.StringIO()
+    writer = csv.writer(table, lineterminator="\n")
+    writer.writerow(["slug", "title", "date", "authors_count", "area", "area_id", "terms", "url", "abstract"])
+    library, references, csl = bibtexparser.Library(), [], []
+    for p, node, terms, area, url in _rows(papers, graph, site_url_base):
+        year = p.date.year if p.date else None
+        writer.writerow([p.slug, p.title.plain, node["date"], p.authors_count if p.authors_count is not None else "",
+                         area, graph.area_of[p.slug], "; ".join(terms), url, p.abstract.plain])
+        fields = [("title", _bib_escape(p.title.plain, protect_case=True))]
+        fields += [("year", str(year)), ("date", p.date.iso())] if year is not None else []
+        fields += [("abstract", _bib_escape(p.abstract.plain)), ("keywords", _bib_escape(", ".join(terms))),
+                   ("note", _bib_escape(f"Area: {area}"))]
+        fields += [("url", url)] if site_url_base else []
+        library.add(model.Entry("misc", re.sub(r"[^A-Za-z0-9_:.-]", "-", p.slug), [model.Field(k, v) for k, v in fields]))
+        ris = {"type_of_reference": "GEN", "id": p.slug, "title": _one_line(p.title.plain),
+               "abstract": _one_line(p.abstract.plain)}
+        if year is not None:
+            ris.update(year=str(year), date=f"{year:04d}/{p.date.month:02d}/{p.date.day:02d}/")
+        ris.update(keywords=terms, notes=[f"Area: {area}"], **({"urls": [url]} if site_url_base else {}))
+        references.append(ris)
+        entry = {"id": p.slug, "type": "article", "title": p.title.plain, "abstract": p.abstract.plain,
+                 "keyword": ", ".join(terms), "note": f"Area: {area}"}
+        if year is not None:
+            entry["issued"] = {"date-parts": [[year, p.date.month, p.date.day]]}
+        if site_url_base:
+            entry["URL"] = url
+        csl.append(entry)
+    written.append(_write(out_dir / "papers.csv", table.getvalue()))
+    written.append(_write(out_dir / "papers.bib", bibtexparser.write_string(library)))
+    written.append(_write(out_dir / "papers.ris", rispy.dumps(references, implementation=_RisWriter)))
+    written.append(_write(out_dir / "papers.json", json.dumps(csl, sort_keys=True, indent=1, ensure_ascii=False) + "\n"))
+    return written

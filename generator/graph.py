@@ -1,0 +1,292 @@
+"""Graph stage: links papers (related, builds on, mentions) and groups them into named areas.
+
+One ``networkx.MultiDiGraph`` holds every link, keyed by its kind; areas are Louvain communities of
+the related links, named by the terms that set them apart (c-TF-IDF). Everything is sorted, so the
+same papers always give the same graph, areas and names.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+from scipy import sparse
+
+from .analysis import Analysis
+from .models import Paper
+
+# Title prefixes that are ordinary words or names of whole fields, never one paper's method.
+COMMON_NAMES = frozenset("""
+attention transformers transformer learning networks network deep neural beyond towards toward
+revisiting rethinking understanding scaling training simple efficient survey review overview
+introduction benchmark dataset tutorial perspective position grokking hypernetworks cuda
+ai ml dl nlp cv cnn cnns rnn rnns lstm gan gans mlp mlps gpu gpus llm llms nas kd rl sgd dnn
+dnns gnn gnns vit vits moe
+""".split())
+
+
+@dataclass(frozen=True)
+class Link:
+    """One edge, for explaining it on a page: ``kind`` is "related", "builds_on" or "mentions"."""
+
+    kind: str
+    source: str
+    target: str
+    score: float
+    shared_terms: tuple[str, ...]
+    evidence: str = ""
+    weak: bool = False
+
+
+@dataclass
+class Area:
+    """A group of closely related papers, ``papers`` most central first."""
+
+    id: str
+    name: str
+    terms: list[str]
+    papers: list[str]
+    neighbours: list[tuple[str, float]] = field(default_factory=list)
+    coherence: float = 0.0
+    loose: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TopicGraph:
+    """The paper graph, its areas and how well they separate."""
+
+    graph: nx.MultiDiGraph
+    areas: list[Area]
+    area_of: dict[str, str]
+    loose: set[str]
+    modularity: float
+
+    @property
+    def loose_share(self) -> float:
+        return round(len(self.loose) / len(self.area_of), 3) if self.area_of else 0.0
+
+    def area(self, area_id: str) -> Area:
+        return next(a for a in self.areas if a.id == area_id)
+
+    def links(self, slug: str) -> list[Link]:
+        """Every edge touching a paper, outgoing first."""
+        edges = list(self.graph.out_edges(slug, keys=True, data=True))
+        edges += list(self.graph.in_edges(slug, keys=True, data=True))
+        return [Link(k, u, v, d["score"], tuple(t for t in d["shared_terms"].split("; ") if t),
+                     d.get("evidence", ""), bool(d.get("weak", 0))) for u, v, k, d in edges]
+
+
+def short_name(title: str) -> str | None:
+    """The method name a title opens with ("TabSim: A Siamese…" → "TabSim"), if distinctive."""
+    if ":" not in title:
+        return None
+    name = title.split(":", 1)[0].strip()
+    words = name.split()
+    if not 1 <= len(words) <= 3 or len(name) < 3 or name.lower() in COMMON_NAMES:
+        return None
+    marked = any(c.isupper() for c in name[1:]) or any(c.isdigit() for c in name)
+    if len(words) > 1:
+        return name if marked and any(c.isupper() or c.isdigit() for w in words for c in w[1:]) else None
+    return name if marked or len(name) >= 5 else None
+
+
+def _mentions(papers: list[Paper], analysis: Analysis, min_score: float):
+    """(A, B, name): A's abstract names B's method and the two are topically close."""
+    lowercase_words = {w for p in papers for w in re.findall(r"[a-z][a-z-]+", p.abstract.plain)}
+    names: dict[str, list[str]] = defaultdict(list)
+    for p in papers:
+        name = short_name(p.title.plain)
+        if name and not (" " not in name and name == name.capitalize() and name.lower() in lowercase_words):
+            names[name].append(p.slug)
+    by_piece = defaultdict(list)
+    for name, owners in names.items():
+        if len(owners) == 1:  # a name two papers share is ambiguous
+            by_piece[re.findall(r"[^\W_]+", name)[0]].append(name)
+    related = {(a, r.slug) for a, rs in analysis.related.items() for r in rs}
+    for a in papers:
+        text = a.abstract.plain
+        for name in sorted({n for piece in set(re.findall(r"[^\W_]+", text)) for n in by_piece.get(piece, ())}):
+            b = names[name][0]
+            if b == a.slug or not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w])", text):
+                continue
+            score = analysis.similarity(a.slug, b)
+            if (a.slug, b) in related or (b, a.slug) in related or score >= min_score:
+                yield a.slug, b, name, score
+
+
+def _slugify(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "area"
+
+
+def _member(groups: list[list[str]], analysis: Analysis, n: int) -> sparse.csr_matrix:
+    """A groups × papers 0/1 matrix, columns in the analysis' vector order."""
+    rows, cols = zip(*[(k, analysis.index[s]) for k, g in enumerate(groups) for s in g])
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(groups), n))
+
+
+def _absorb_stragglers(groups: list[list[str]], loose: set[str], analysis: Analysis,
+                       min_size: int) -> list[list[str]]:
+    """Loose papers left in a group too small to be an area (cut off from every area by links)
+    join the area whose papers they are most similar to on average."""
+    small = [g for g in groups if len(g) < min_size and set(g) <= loose]
+    big = [g for g in groups if g not in small]
+    if not small or not big or analysis.vectors is None:
+        return groups
+    X = analysis.vectors
+    centroids = (_member(big, analysis, X.shape[0]) @ X).multiply(
+        1.0 / np.array([[len(g)] for g in big])).tocsr()
+    for g in small:
+        sims = (X[[analysis.index[s] for s in g]] @ centroids.T).toarray()
+        for s, row in zip(g, sims):
+            big[int(np.argmax(row))].append(s)  # first best on a tie
+    return [sorted(g) for g in big]
+
+
+def _words(term: str) -> set[str]:
+    """A term's words for overlap tests, plural "s" dropped ("ViTs" ~ "ViT")."""
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in term.lower().split()}
+
+
+def _area_terms(groups: list[list[str]], analysis: Analysis, n: int, limit: int = 8) -> list[list[str]]:
+    """Each group's most distinguishing key terms, c-TF-IDF style: the share of its papers that
+    use the term × log(1 + how much likelier that is than in the whole corpus); phrases count
+    half again, and no two chosen terms share a word."""
+    candidates = [Counter(t for s in g for t in analysis.terms.get(s, ())) for g in groups]
+    if analysis.vectors is not None and analysis.term_index:
+        used = (_member(groups, analysis, n) @ (analysis.vectors != 0).astype(np.float64)).tocsr()
+        total = np.asarray(used.sum(axis=0)).ravel()
+        count = lambda k, t: used[k, analysis.term_index[t]]  # noqa: E731
+        overall = lambda t: total[analysis.term_index[t]]  # noqa: E731
+    else:  # no vectors: count key terms only
+        totals = sum(candidates, Counter())
+        count, overall = (lambda k, t: candidates[k][t]), (lambda t: totals[t])  # noqa: E731
+    result = []
+    for k, group in enumerate(groups):
+        scored = []
+        for term in candidates[k]:
+            share = count(k, term) / len(group)
+            lift = share / (overall(term) / n)
+            bonus = 1.5 if " " in term else 1.0
+            scored.append((-round(share * math.log1p(lift) * bonus, 9), term))
+        chosen: list[str] = []
+        for _, term in sorted(scored):
+            if not any(_words(term) & _words(c) for c in chosen):
+                chosen.append(term)
+        result.append(chosen[:limit])
+    return result
+
+
+def _areas_of(U: nx.Graph, weak: set[str], seed: int, resolution: float, min_size: int):
+    """Groups of papers from Louvain communities of at least ``min_size`` papers; a paper outside
+    them, or with weak links only, joins the group of its strongest link and is called loose."""
+    found = nx.community.louvain_communities(U, weight="weight", seed=seed, resolution=resolution)
+    found = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    kept = [c for c in found if len(c) >= min_size] or [c for c in found if len(c) > 1] or found
+    home = {s: k for k, c in enumerate(found) for s in c}
+    loose = {s for c in found if c not in kept for s in c} | weak
+    group_of = {s: kept.index(c) for c in kept for s in c if s not in loose}
+    pending, strict = set(loose), True
+    while pending:
+        moved = False
+        for s in sorted(pending):
+            links = sorted(U[s].items(), key=lambda td: (-td[1]["weight"], td[0]))
+            targets = [t for t, _ in links if t in group_of]
+            if targets and (not strict or links[0][0] in group_of):
+                group_of[s] = group_of[targets[0]]
+                pending.discard(s)
+                moved = True
+        if not moved and not strict:  # cut off from every area: its own community stays one
+            for s in sorted(pending):
+                group_of[s] = kept.index(found[home[s]]) if found[home[s]] in kept else len(kept) + home[s]
+            break
+        strict = moved
+    groups = defaultdict(list)
+    for s in sorted(group_of):
+        groups[group_of[s]].append(s)
+    return [groups[k] for k in sorted(groups)], loose
+
+
+def build_graph(papers: list[Paper], analysis: Analysis, *, mention_min_score: float = 0.1,
+                min_area_size: int = 3, resolution: float = 1.0, seed: int = 42,
+                name_terms: int = 3) -> TopicGraph:
+    """Links the papers and groups them into areas; every paper ends in exactly one area."""
+    papers = sorted(papers, key=lambda p: p.slug)
+    by_slug = {p.slug: p for p in papers}
+    G = nx.MultiDiGraph()
+    if not papers:
+        return TopicGraph(G, [], {}, set(), 0.0)
+    for p in papers:
+        G.add_node(p.slug, slug=p.slug, title=p.title.plain, date=p.date.iso() if p.date else "",
+                   terms="; ".join(analysis.terms.get(p.slug, [])),
+                   **({"year": p.date.year} if p.date and p.date.year is not None else {}))
+    pairs: dict[tuple[str, str], tuple[float, tuple[str, ...], bool]] = {}
+    for a in sorted(analysis.related):
+        for r in analysis.related[a]:
+            key = tuple(sorted((a, r.slug)))
+            old = pairs.get(key)
+            pairs[key] = (r.score, old[1] if old else r.shared_terms, r.weak and (old[2] if old else True))
+    U = nx.Graph()
+    U.add_nodes_from(by_slug)
+    for (a, b), (score, shared, weak) in sorted(pairs.items()):
+        common = dict(score=score, weight=score, shared_terms="; ".join(shared))
+        G.add_edge(a, b, key="related", kind="related", weak=int(weak), **common)
+        U.add_edge(a, b, weight=max(score, 0.001))
+        da, db = by_slug[a].date, by_slug[b].date
+        if not weak and da and db and da.year is not None and db.year is not None and da != db:
+            (late, d1), (early, d0) = sorted([(a, da), (b, db)], key=lambda x: (x[1].year, x[1].month, x[1].day), reverse=True)
+            G.add_edge(late, early, key="builds_on", kind="builds_on", evidence=f"{d1.iso()} after {d0.iso()}", **common)
+    for a, b, name, score in _mentions(papers, analysis, mention_min_score):
+        G.add_edge(a, b, key="mentions", kind="mentions", score=score, weight=score, evidence=name,
+                   shared_terms="; ".join(analysis.shared_terms(a, b)))
+
+    weak = {s for s, rs in analysis.related.items() if rs and all(r.weak for r in rs)}
+    groups, loose = _areas_of(U, weak, seed, resolution, min_area_size)
+    groups = _absorb_stragglers(groups, loose, analysis, min_area_size)
+    if not groups:
+        return TopicGraph(G, [], {}, set(), 0.0)
+    terms = _area_terms(groups, analysis, len(papers))
+
+    areas, used = [], set()
+    for group, group_terms in zip(groups, terms):
+        picked = group_terms[:name_terms] or [by_slug[group[0]].title.plain]
+        name = ", ".join(picked)
+        name = name[:1].upper() + name[1:]
+        area_id, n = _slugify(name), 2
+        while area_id in used:
+            area_id, n = f"{_slugify(name)}-{n}", n + 1
+        used.add(area_id)
+        areas.append(Area(area_id, name, group_terms, group, loose=sorted(loose & set(group))))
+    area_of = {s: a.id for a in areas for s in a.papers}
+    for area in areas:
+        members = set(area.papers)
+        degree = {s: sum(d["weight"] for t, d in U[s].items() if t in members) for s in area.papers}
+        area.papers.sort(key=lambda s: (-round(degree[s], 6), s))
+        across = Counter()
+        for s in area.papers:
+            for t, d in U[s].items():
+                if t not in members:
+                    across[area_of[t]] += d["weight"]
+        area.neighbours = sorted(((k, round(v, 3)) for k, v in across.items()), key=lambda kv: (-kv[1], kv[0]))
+        area.coherence = _coherence(area.papers, analysis, U)
+    areas.sort(key=lambda a: (-len(a.papers), a.id))
+    for s in by_slug:
+        area = next(a for a in areas if a.id == area_of[s])
+        G.nodes[s].update(area=area.id, area_name=area.name, loose=int(s in loose))
+    modularity = nx.community.modularity(U, [set(a.papers) for a in areas], weight="weight")
+    return TopicGraph(G, areas, area_of, loose, round(modularity, 3))
+
+
+def _coherence(members: list[str], analysis: Analysis, U: nx.Graph) -> float:
+    """Mean similarity over pairs in the area (from the vectors, without forming the pairs)."""
+    m = len(members)
+    if m < 2:
+        return 0.0
+    if analysis.vectors is not None:
+        rows = analysis.vectors[[analysis.index[s] for s in members]]
+        total = np.asarray(rows.sum(axis=0)).ravel()
+        return round(float((total @ total - rows.multiply(rows).sum()) / (m * (m - 1))), 3)
+    inside = [d["weight"] for a, b, d in U.subgraph(members).edges(data=True)]
+    return round(sum(inside) / len(inside), 3) if inside else 0.0

@@ -1,0 +1,106 @@
+"""Plain dataclasses passed between the pipeline stages (read → clean → merge → analyse → write)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where an entry came from: a file and the 1-based line its title starts on."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class PaperDate:
+    """A listing date. ``year`` is None when the source gave none (never invented)."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def iso(self) -> str:
+        """ISO-like text: ``2020-06-03``, or ``--06-03`` (ISO 8601 for a year-less date)."""
+        if self.year is None:
+            return f"--{self.month:02d}-{self.day:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+@dataclass(frozen=True)
+class RawEntry:
+    """One entry as a reader found it, text untouched."""
+
+    source: SourceRef
+    title: str
+    abstract: str
+    authors_count: int | None = None
+    date: PaperDate | None = None
+    upvotes: int | None = None
+    date_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of cleaned text. ``kind`` is "text", "strong", "em" or "link" (``href`` set)."""
+
+    kind: str
+    text: str
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """Text cleaned for reading, as spans; ``plain`` is what a reader sees."""
+
+    spans: tuple[Span, ...]
+
+    @property
+    def plain(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+
+@dataclass(frozen=True)
+class CleanEntry:
+    """A raw entry after cleaning."""
+
+    raw: RawEntry
+    title: CleanText
+    abstract: CleanText
+
+
+@dataclass
+class Paper:
+    """One unique paper: the merged view of one or more entries, with its permanent slug."""
+
+    key: str
+    slug: str
+    title: CleanText
+    abstract: CleanText
+    sources: list[SourceRef]
+    authors_count: int | None = None
+    date: PaperDate | None = None
+    upvotes: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Input that could not become an entry, with the reason."""
+
+    source: SourceRef
+    reason: str
+
+
+@dataclass(frozen=True)
+class EntryOutcome:
+    """What happened to one input entry: "written", "merged" or "rejected"."""
+
+    source: SourceRef
+    outcome: str
+    title: str = ""
+    page: str | None = None
+    reason: str | None = None

@@ -1,0 +1,96 @@
+"""Renders the site's Markdown pages from the Jinja2 templates in templates/pages/.
+
+Returns a mapping of docs-relative path → text; writing to disk is the writer's job.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote_plus
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from . import __version__
+from .clean import plain_truncate, to_markdown
+from .models import CleanText, Paper, PaperDate, Span
+
+MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+@dataclass(frozen=True)
+class SiteStats:
+    papers: int
+    entries: int
+    merged: int
+    rejected: int
+    sources: int
+    dated: int
+    yearless: int
+
+
+def date_text(date: PaperDate | None) -> str:
+    if date is None:
+        return ""
+    text = f"{MONTH_NAMES[date.month - 1]} {date.day}"
+    return f"{text}, {date.year}" if date.year else f"{text} (year not given)"
+
+
+def fence(text: str, lang: str) -> Markup:
+    """A fenced code block that no run of backticks in ``text`` can close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return Markup(f"{ticks} {lang}\n{text}\n{ticks}")
+
+
+def _bibtex_escape(text: str) -> str:
+    return re.sub(r"([{}\\%&$#_^~])", r"\\\1", text)
+
+
+def bibtex_entry(paper: Paper, url: str) -> str:
+    """A BibTeX @misc entry for one paper, keyed by its slug."""
+    fields = [("title", "{" + _bibtex_escape(paper.title.plain) + "}")]
+    if paper.date and paper.date.year:
+        fields.append(("year", str(paper.date.year)))
+        fields.append(("month", MONTH_NAMES[paper.date.month - 1].lower()))
+    fields.append(("url", url))
+    fields.append(("note", "Abstract listed in a daily papers feed"))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{paper.slug},\n{body}\n}}"
+
+
+def make_environment(templates: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        md=lambda text: Markup(to_markdown(text)),
+        text_md=lambda text: Markup(to_markdown(CleanText((Span("text", str(text)),)))),
+        yaml=lambda value: Markup(json.dumps(str(value), ensure_ascii=True)),
+        summary=lambda text, limit: plain_truncate(text, limit),
+        urlquote=lambda text: quote_plus(str(text)),
+        fence=fence,
+        date_text=date_text,
+    )
+    return env
+
+
+def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_url: str) -> dict[str, str]:
+    """Every generated page, keyed by its path under docs/."""
+    env = make_environment(templates)
+    paper_template = env.get_template("paper.md.j2")
+    pages: dict[str, str] = {}
+    for paper in papers:
+        page_url = f"{site_url.rstrip('/')}/papers/{paper.slug}/"
+        pages[f"papers/{paper.slug}.md"] = paper_template.render(
+            paper=paper, page_url=page_url, bibtex=bibtex_entry(paper, page_url))
+    common = {"papers": papers, "stats": stats, "version": __version__}
+    pages["index.md"] = env.get_template("index.md.j2").render(**common)
+    pages["papers/index.md"] = env.get_template("papers.md.j2").render(**common)
+    pages["about.md"] = env.get_template("about.md.j2").render(**common)
+    return pages

@@ -1,0 +1,117 @@
+"""The build, stage by stage: read → clean → merge → render pages → write docs/ → MkDocs site.
+
+Everything is gathered first, then written, so a failing stage leaves no half-written output.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from pathlib import Path
+
+from .clean import clean_text
+from .exceptions import BuildError
+from .merge import merge
+from .models import CleanEntry, EntryOutcome, Paper, RawEntry
+from .pages import SiteStats, render_pages
+from .readers import read_sources
+from .report import BuildReport
+from .site import build_site
+from .writer import WriteSummary, collect_assets, write_tree
+
+ROOT = Path(__file__).resolve().parents[1]
+FALLBACK_EPOCH = 946684800  # 2000-01-01, for a corpus with no dated paper
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where the project's inputs and outputs live."""
+
+    root: Path = ROOT
+    docs: Path | None = None  # where the Markdown goes; default <root>/docs
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.docs or self.root / "docs"
+
+    @property
+    def default_corpus(self) -> Path:
+        return self.root / "corpus"
+
+    def site_url(self) -> str:
+        from mkdocs.utils.yaml import yaml_load
+
+        with open(self.config_file, encoding="utf-8") as f:
+            return yaml_load(f).get("site_url") or "/"
+
+    def vendor(self) -> dict[str, Path]:
+        return {"assets/vendor/iframe-worker/shim.js":
+                self.root / "node_modules/iframe-worker/shim/index.js"}
+
+
+@dataclass
+class Generated:
+    report: BuildReport
+    written: WriteSummary
+    epoch: int
+
+
+def clean_entries(entries: list[RawEntry]) -> tuple[list[CleanEntry], list[EntryOutcome]]:
+    """Cleans every entry; one whose title is empty once cleaned is rejected."""
+    cleaned, rejected = [], []
+    for raw in entries:
+        entry = CleanEntry(raw=raw, title=clean_text(raw.title), abstract=clean_text(raw.abstract))
+        if entry.title.plain:
+            cleaned.append(entry)
+        else:
+            rejected.append(EntryOutcome(raw.source, "rejected", reason="the title is empty once cleaned"))
+    return cleaned, rejected
+
+
+def reproducible_epoch(papers: list[Paper]) -> int:
+    """A build timestamp taken from the corpus itself (its latest dated paper), never the clock."""
+    dated = [p.date for p in papers if p.date and p.date.year]
+    if not dated:
+        return FALLBACK_EPOCH
+    latest = max((d.year, d.month, d.day) for d in dated)
+    return calendar.timegm((*latest, 0, 0, 0))
+
+
+def site_stats(report: BuildReport) -> SiteStats:
+    counts = report.counts()
+    dated = [p for p in report.papers if p.date]
+    return SiteStats(
+        papers=counts["papers"], entries=counts["entries"], merged=counts["merged"],
+        rejected=counts["rejected"], sources=counts["sources"], dated=len(dated),
+        yearless=sum(1 for p in dated if p.date.year is None))
+
+
+def generate(sources: list[Path], project: Project = Project(), listing_year: int | None = None) -> Generated:
+    """Reads the sources and writes the Markdown pages under docs/."""
+    read = read_sources(sources, listing_year=listing_year)
+    cleaned, rejected = clean_entries(read.entries)
+    papers, outcomes = merge(cleaned)
+    slugs = [p.slug for p in papers]
+    if len(set(slugs)) != len(slugs):
+        raise BuildError("two different papers were given the same slug; please report this")
+    outcomes += rejected
+    outcomes += [EntryOutcome(r.source, "rejected", reason=r.reason) for r in read.rejections]
+    files = sorted({o.source.path for o in outcomes})
+    report = BuildReport(sources=files, outcomes=outcomes, papers=papers)
+    pages = render_pages(papers, site_stats(report), project.root / "templates" / "pages", project.site_url())
+    tree = {path: text.encode("utf-8") for path, text in pages.items()}
+    tree.update(collect_assets(project.root / "templates" / "assets", project.vendor()))
+    written = write_tree(project.docs_dir, tree)
+    return Generated(report=report, written=written, epoch=reproducible_epoch(papers))
+
+
+def build(sources: list[Path], out: Path, *, offline: bool = False, project: Project = Project(),
+          listing_year: int | None = None) -> Generated:
+    """Generates the Markdown, builds the site into ``out`` and writes ``out/report.json``."""
+    generated = generate(sources, project, listing_year)
+    build_site(project.config_file, project.docs_dir, out, offline=offline, epoch=generated.epoch)
+    (out / "report.json").write_text(generated.report.to_json(), encoding="utf-8")
+    return generated

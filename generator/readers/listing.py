@@ -1,0 +1,113 @@
+"""Reader for the daily-papers listing export: furniture, then title / abstract pairs, optionally
+followed by an "• N authors", "·", date block."""
+from __future__ import annotations
+
+import re
+
+from ..models import PaperDate, RawEntry, Rejection, SourceRef
+from .base import Reader, ReadResult
+
+FURNITURE = {
+    "new",
+    "get trending papers in your email inbox!",
+    "subscribe",
+    "daily papers",
+    "byak and the research community",
+}
+MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+DATE_RE = re.compile(
+    r"^(?P<mon>[A-Za-z]{3})[a-z]*\.? (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?(?: (?P<votes>\d+))?$")
+AUTHORS_RE = re.compile(r"^\s*•\s*(?P<n>\d+) authors?\s*$")
+
+
+def parse_date(text: str, listing_year: int | None = None) -> tuple[PaperDate, int | None] | None:
+    """``Jun 3, 2020`` / ``Sep 25`` / ``Feb 8, 2024 1`` → (date, upvotes); None if not a date."""
+    m = DATE_RE.match(text.strip())
+    if not m or m["mon"].lower() not in MONTHS:
+        return None
+    month, day = MONTHS[m["mon"].lower()], int(m["day"])
+    if not 1 <= day <= 31:
+        return None
+    year = int(m["year"]) if m["year"] else listing_year
+    votes = int(m["votes"]) if m["votes"] else None
+    return PaperDate(month=month, day=day, year=year), votes
+
+
+def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
+    """Groups non-blank lines into blocks: (1-based first line number, lines)."""
+    blocks: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 0
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line.strip())
+        elif current:
+            blocks.append((start, current))
+            current = []
+    if current:
+        blocks.append((start, current))
+    return blocks
+
+
+def _is_furniture(block: list[str]) -> bool:
+    return len(block) == 1 and (block[0].lower() in FURNITURE or parse_date(block[0]) is not None)
+
+
+def _is_meta(block: list[str]) -> bool:
+    return bool(block) and AUTHORS_RE.match(block[0]) is not None
+
+
+class ListingReader(Reader):
+    """Plain-text listing exports (``.txt``)."""
+
+    name = "listing"
+    extensions = (".txt",)
+
+    def __init__(self, listing_year: int | None = None):
+        self.listing_year = listing_year
+
+    def looks_like(self, text: str) -> bool:
+        return "\n\n" in text.replace("\r\n", "\n") or not text.strip()
+
+    def read(self, text: str, path: str) -> ReadResult:
+        result = ReadResult()
+        blocks = _blocks(text.splitlines())
+        i = 0
+        while i < len(blocks) and _is_furniture(blocks[i][1]):
+            i += 1
+        while i < len(blocks):
+            line, block = blocks[i]
+            where = SourceRef(path, line)
+            if _is_meta(block):
+                result.rejections.append(Rejection(where, "author/date lines with no entry before them"))
+                i += 1
+                continue
+            if len(block) > 1:
+                result.rejections.append(Rejection(
+                    where, f"expected a one-line title, found {len(block)} lines without a blank line"))
+                i += 1
+                continue
+            if i + 1 >= len(blocks) or _is_meta(blocks[i + 1][1]):
+                result.rejections.append(Rejection(where, "title with no abstract after it"))
+                i += 1 if i + 1 >= len(blocks) else 2
+                continue
+            abstract = " ".join(blocks[i + 1][1])
+            entry = {"source": where, "title": block[0], "abstract": abstract}
+            i += 2
+            if i < len(blocks) and _is_meta(blocks[i][1]):
+                entry.update(self._meta(blocks[i][1]))
+                i += 1
+            result.entries.append(RawEntry(**entry))
+        return result
+
+    def _meta(self, block: list[str]) -> dict:
+        meta: dict = {"authors_count": int(AUTHORS_RE.match(block[0])["n"])}
+        for text in block[1:]:
+            parsed = parse_date(text, self.listing_year)
+            if parsed:
+                meta["date"], meta["upvotes"] = parsed
+                meta["date_text"] = text
+        return meta

@@ -1,0 +1,39 @@
+"""Renders docs/ into an HTML site with MkDocs + Material, strictly and reproducibly."""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from pathlib import Path
+
+from .exceptions import BuildError
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, offline: bool, epoch: int) -> None:
+    """Runs ``mkdocs build --strict`` into ``site_dir``; any warning fails the build."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    env = {"LITMAP_OFFLINE": "true" if offline else "false", "SOURCE_DATE_EPOCH": str(epoch)}
+    with _environment(env):
+        try:
+            config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True)
+            build(config)
+        except MkDocsException as err:
+            raise BuildError(f"MkDocs could not build the site: {err}") from None

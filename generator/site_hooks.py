@@ -1,0 +1,75 @@
+"""MkDocs hooks: keep paper paths identical in the offline build and make it work from file://.
+
+Material's offline plugin turns directory URLs off (``papers/x.html``) and loads its worker shim
+from a CDN. litmap keeps ``papers/<slug>/`` in every build, serves the shim from the site itself,
+and in the offline build points internal links and search results at ``…/index.html``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+
+from mkdocs.plugins import event_priority
+
+SHIM = "assets/vendor/iframe-worker/shim.js"
+_HREF = re.compile(r'(href=")(?![a-z][a-z0-9+.-]*:|//|#)([^"#?]*)([?#][^"]*)?(")')
+
+
+def _offline(config) -> bool:
+    plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
+    return bool(plugin and plugin.config.enabled)
+
+
+def _index_path(path: str) -> str:
+    """``papers/x/`` → ``papers/x/index.html``; ``..`` → ``../index.html``; files unchanged."""
+    if path in ("", ".", "./"):
+        return "index.html"
+    if path.endswith("/"):
+        return path + "index.html"
+    if path.endswith(".."):
+        return path + "/index.html"
+    return path
+
+
+@event_priority(-100)
+def on_config(config):
+    if _offline(config):
+        config.use_directory_urls = True
+        polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in p]
+        config.extra["polyfills"] = polyfills + [SHIM]
+    return config
+
+
+def on_post_page(output, page, config):
+    if not _offline(config):
+        return output
+    return _HREF.sub(lambda m: m[1] + _index_path(m[2]) + (m[3] or "") + m[4], output)
+
+
+@event_priority(-50)
+def on_post_build(config):
+    """Runs before the offline plugin inlines the index, so its locations open from file://."""
+    if not _offline(config):
+        return
+    path = os.path.join(config.site_dir, "search", "search_index.json")
+    if not os.path.isfile(path):
+        return
+    with open(path, encoding="utf-8") as f:
+        index = json.load(f)
+    for doc in index.get("docs", []):
+        location, _, anchor = doc["location"].partition("#")
+        doc["location"] = _index_path(location) + (f"#{anchor}" if anchor else "")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(index, f, ensure_ascii=False, separators=(",", ":"))
+
+
+def on_pre_build(config):
+    """Under `litmap serve`, regenerate the Markdown before each rebuild (only changed files are written)."""
+    sources = os.environ.get("LITMAP_SERVE_SOURCES")
+    if sources:
+        from pathlib import Path
+
+        from generator.pipeline import generate
+
+        generate([Path(p) for p in sources.split(os.pathsep)])

@@ -1,0 +1,45 @@
+"""Permanent page slugs, made from a paper's own title only.
+
+A slug is the title's words in lowercase ASCII joined by hyphens. When that spelling is lossy
+(the title is too long, or has letters with no ASCII form) a short hash of the title is appended,
+so a slug never depends on which other papers are in the corpus or on input order.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+MAX_LENGTH = 80
+HASH_LENGTH = 7
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _title_hash(key: str) -> str:
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:HASH_LENGTH]
+
+
+def ascii_words(title: str) -> tuple[list[str], bool]:
+    """The title's ASCII words and whether anything alphanumeric was lost on the way."""
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c)).casefold()
+    words = _WORD.findall(folded)
+    lost = any(c.isalnum() and not c.isascii() for c in folded)
+    return words, lost
+
+
+def make_slug(title: str, key: str) -> str:
+    """The permanent slug of a paper with this title and duplicate-matching ``key``."""
+    words, lost = ascii_words(title)
+    slug = "-".join(words)
+    if slug and not lost and len(slug) <= MAX_LENGTH:
+        return slug
+    room = MAX_LENGTH - HASH_LENGTH - 1
+    kept = ""
+    for word in words:
+        candidate = f"{kept}-{word}" if kept else word
+        if len(candidate) > room:
+            break
+        kept = candidate
+    kept = kept or (words[0][:room] if words else "paper")
+    return f"{kept}-{_title_hash(key)}"

@@ -1,0 +1,37 @@
+"""Shared fixtures: paths to the fixture corpora and small builders of entries."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+FIXTURES = TESTS / "fixtures"
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture
+def write_listing(tmp_path):
+    """Writes text to a listing file in a temporary folder and returns its path."""
+    def write(text: str, name: str = "listing.txt", encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+        return path
+    return write
+
+
+@pytest.fixture(scope="session")
+def bundled_build(tmp_path_factory):
+    """The bundled corpus built once per test session: (site dir, offline site dir, Generated)."""
+    from generator.pipeline import Project, build
+
+    base = tmp_path_factory.mktemp("bundled")
+    project = Project(docs=base / "docs")
+    generated = build([project.default_corpus], base / "site", project=project)
+    build([project.default_corpus], base / "site-offline", offline=True, project=project)
+    return base / "site", base / "site-offline", generated

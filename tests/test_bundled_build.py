@@ -1,0 +1,76 @@
+"""The whole bundled corpus: every entry accounted for, strict build, links, determinism."""
+from __future__ import annotations
+
+import filecmp
+import json
+
+import pytest
+
+from generator.pipeline import Project, build
+from tests.linkcheck import broken_links
+
+pytestmark = pytest.mark.slow
+
+
+def test_report_accounts_for_every_entry(bundled_build):
+    site, _, generated = bundled_build
+    report = json.loads((site / "report.json").read_text(encoding="utf-8"))
+    counts = report["counts"]
+    assert counts["entries"] == 231 == len(report["entries"])
+    assert counts["written"] + counts["merged"] + counts["rejected"] == 231
+    assert 180 <= counts["papers"] <= 195 and counts["written"] == counts["papers"]
+    for entry in report["entries"]:
+        assert entry["file"].startswith("corpus/") and entry["line"] > 0
+        if entry["outcome"] == "rejected":
+            assert entry["reason"]
+        else:
+            assert (site / entry["page"] / "index.html").is_file()
+
+
+def test_one_page_per_unique_paper(bundled_build):
+    site, _, generated = bundled_build
+    pages = [p for p in (site / "papers").iterdir() if p.is_dir()]
+    assert len(pages) == len(generated.report.papers)
+
+
+def test_every_internal_link_and_anchor_resolves(bundled_build):
+    site, offline, _ = bundled_build
+    assert broken_links(site) == []
+    assert broken_links(offline) == []
+
+
+def test_papers_keep_their_path_in_the_offline_build(bundled_build):
+    site, offline, generated = bundled_build
+    for paper in generated.report.papers:
+        assert (site / "papers" / paper.slug / "index.html").is_file()
+        assert (offline / "papers" / paper.slug / "index.html").is_file()
+
+
+def test_two_clean_builds_are_byte_identical(bundled_build, tmp_path):
+    site, _, _ = bundled_build
+    project = Project(docs=tmp_path / "docs")
+    build([project.default_corpus], tmp_path / "site", project=project)
+    comparison = filecmp.dircmp(site, tmp_path / "site")
+
+    def differences(cmp):
+        found = cmp.left_only + cmp.right_only + cmp.diff_files + cmp.funny_files
+        for sub in cmp.subdirs.values():
+            found += differences(sub)
+        return found
+
+    assert differences(comparison) == []
+    for path in site.rglob("*"):
+        if path.is_file():
+            assert path.read_bytes() == (tmp_path / "site" / path.relative_to(site)).read_bytes(), path
+
+
+def test_paper_page_has_citation_meta_and_sections(bundled_build):
+    site, _, generated = bundled_build
+    paper = generated.report.papers[0]
+    html = (site / "papers" / paper.slug / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="citation_title"' in html and 'property="og:title"' in html
+    assert '<meta name="description"' in html
+    for anchor in ("abstract", "find", "cite", "link", "sources"):
+        assert f'id="{anchor}"' in html
+    assert "@misc{" + paper.slug in html
+    assert f"https://litmap.netlify.app/papers/{paper.slug}/" in html

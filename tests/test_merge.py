@@ -1,0 +1,48 @@
+"""Merging: the same paper from several sources becomes one page that lists them all."""
+from __future__ import annotations
+
+from generator.merge import merge
+from generator.models import PaperDate, RawEntry, SourceRef
+from generator.pipeline import clean_entries
+
+
+def entry(title, abstract, path="a.txt", line=1, **meta):
+    return RawEntry(source=SourceRef(path, line), title=title, abstract=abstract, **meta)
+
+
+def test_same_title_in_different_forms_is_merged():
+    raws = [
+        entry("TabSim: A Siamese Network", "Short.", "a.txt", 3),
+        entry("tabsim  a siamese-network", "A much longer abstract.", "b.txt", 9,
+              authors_count=4, date=PaperDate(6, 3, 2020), upvotes=2),
+        entry("Another paper", "Other.", "b.txt", 20),
+    ]
+    papers, outcomes = merge(clean_entries(raws)[0])
+    assert len(papers) == 2
+    tabsim = next(p for p in papers if p.slug.startswith("tabsim"))
+    assert [str(s) for s in tabsim.sources] == ["a.txt:3", "b.txt:9"]
+    assert tabsim.abstract.plain == "A much longer abstract."
+    assert tabsim.authors_count == 4 and tabsim.date.year == 2020 and tabsim.upvotes == 2
+    assert any("kept the longest" in n for n in tabsim.notes)
+    assert sorted(o.outcome for o in outcomes) == ["merged", "written", "written"]
+    merged = next(o for o in outcomes if o.outcome == "merged")
+    assert merged.page == tabsim.slug and "a.txt:3" in merged.reason
+
+
+def test_unicode_forms_match():
+    nfc, nfd = "Poincar\u00e9 ResNet", "Poincare\u0301 ResNet"
+    papers, _ = merge(clean_entries([entry(nfc, "x"), entry(nfd, "y", line=5)])[0])
+    assert len(papers) == 1
+
+
+def test_a_dated_year_wins_over_a_yearless_date():
+    raws = [entry("T", "x", date=PaperDate(9, 25)), entry("T", "x", line=9, date=PaperDate(9, 25, 2023))]
+    [paper], _ = merge(clean_entries(raws)[0])
+    assert paper.date == PaperDate(9, 25, 2023)
+
+
+def test_papers_are_sorted_by_slug_whatever_the_input_order():
+    raws = [entry("Zeta", "z"), entry("Alpha", "a", line=5)]
+    forward, _ = merge(clean_entries(raws)[0])
+    backward, _ = merge(clean_entries(raws[::-1])[0])
+    assert [p.slug for p in forward] == [p.slug for p in backward] == ["alpha", "zeta"]
