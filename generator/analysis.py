@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator, Protocol
 
 import numpy as np
@@ -42,6 +43,7 @@ causes second accurate published encourage attributed modifying updated aspects 
 achievements enhancing enhance enhances construct steps finding exhaustive ii iii iv vi vii
 assume assumes assuming aiming era minimal variations growing body annotated searching generalize
 page project suffer suffers affecting inform advancements developments discussion interact
+worse represents represent
 mathcal mathbb mathrm mathbf frac cdot textit textbf emph available released github https http
 """.split())
 # Adverbs end a phrase too ("carefully designed"), except these nouns in -ly.
@@ -66,18 +68,24 @@ _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|io|net)\b\S*")
 
 
+@lru_cache(maxsize=1 << 20)
+def _breaks(word: str) -> bool:
+    """Whether a word ends a phrase: a stop word, an adverb, a number or a single character."""
+    low = word.lower()
+    return (len(word) < 2 or low in STOP_WORDS or not any(c.isalpha() for c in word)
+            or (low.endswith("ly") and len(low) > 4 and low not in _LY_NOUNS))
+
+
 def _phrases(text: str, certain: bool = True) -> Iterator[list[tuple[str, bool]]]:
     """Runs of adjacent content words as (word, case is reliable) pairs; case is unreliable at a
     sentence start, after a colon and in titles."""
-    text = _URL.sub(".", text)
+    if "://" in text or "www." in text or re.search(r"\.(?:com|org|io|net)\b", text):
+        text = _URL.sub(".", text)
     for chunk in _CHUNK.finditer(text):
         starts_sentence = chunk.start() == 0 or text[chunk.start() - 1] in ".!?:"
         run: list[tuple[str, bool]] = []
-        for i, token in enumerate(_TOKEN.finditer(chunk.group())):
-            word = token.group()
-            low = word.lower()
-            if (len(word) < 2 or low in STOP_WORDS or not any(c.isalpha() for c in word)
-                    or (low.endswith("ly") and len(low) > 4 and low not in _LY_NOUNS)):
+        for i, word in enumerate(_TOKEN.findall(chunk.group())):
+            if _breaks(word):
                 if run:
                     yield run
                 run = []
@@ -151,8 +159,8 @@ class Analyzer(Protocol):
 def _ranked(indices: np.ndarray, weights: np.ndarray, names: list[str], limit: int) -> list[int]:
     """Feature indices by weight (ties alphabetical); a single word is dropped when a phrase among
     the candidates contains it ("siamese" beside "siamese networks")."""
-    order = sorted(range(len(indices)), key=lambda i: (-weights[i], names[indices[i]].lower()))
-    candidates = [int(indices[i]) for i in order[: limit * 3]]
+    order = np.lexsort((indices, -weights))[: limit * 3]  # columns are in alphabetical order
+    candidates = [int(indices[i]) for i in order]
     covered = {w for f in candidates if " " in names[f] for w in names[f].lower().split(" ")}
     return [f for f in candidates if " " in names[f] or names[f].lower() not in covered][:limit]
 
@@ -211,21 +219,24 @@ class TfidfAnalyzer:
 
     def vectorise(self, papers: list[Paper]) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
         """TF-IDF rows, the column terms and a mask over ``X.data`` of the entries that may be key
-        terms: found in another paper too, or at least twice in this one (no chance pairing)."""
+        terms: single words, and phrases found in another paper too or twice in this one (a phrase
+        seen once may be a chance pairing of words)."""
         counter = CountVectorizer(analyzer=self._terms, min_df=self.min_df,
-                                  max_df=max(2, int(self.max_df_share * len(papers))))
+                                  max_df=max(10, int(self.max_df_share * len(papers))))
         try:
             once = counter.fit_transform([f"{p.title.plain}. {p.abstract.plain}" for p in papers])
         except ValueError:  # no usable words at all
             return sparse.csr_matrix((len(papers), 0)), [], np.zeros(0, dtype=bool)
-        counts = once + (self.title_weight - 1) * counter.transform([p.title.plain for p in papers])
+        counts = (once + (self.title_weight - 1) * counter.transform([p.title.plain for p in papers])).tocsr()
         X = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
-        once = once.tocsr()
+        aligned = (once + 0.5 * (counts > 0)).tocsr()  # once-counts on X's entries; +0.5 keeps zeros
         X.sort_indices()
-        once.sort_indices()
-        assert np.array_equal(once.indices, X.indices)  # same entries, so the mask lines up
-        df = np.bincount(once.indices, minlength=once.shape[1])
-        return X, list(counter.get_feature_names_out()), (once.data >= 2) | (df[once.indices] >= 2)
+        aligned.sort_indices()
+        raw = aligned.data - 0.5
+        df = np.bincount(once.tocsr().indices, minlength=once.shape[1])
+        names = counter.get_feature_names_out()
+        phrase = (np.char.find(names.astype(str), " ") >= 0)[X.indices]
+        return X, list(names), ~phrase | (raw >= 2) | (df[X.indices] >= 2)
 
     def analyse(self, papers: list[Paper]) -> Analysis:
         papers = sorted(papers, key=lambda p: p.slug)

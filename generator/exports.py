@@ -30,8 +30,8 @@ def layout(topic: TopicGraph, seed: int = 42) -> dict[str, tuple[float, float]]:
     its place. Coordinates are rounded to 4 places."""
     G = nx.Graph()
     G.add_nodes_from(sorted(topic.graph.nodes))
-    G.add_weighted_edges_from(sorted((u, v, d["weight"]) for u, v, k, d in topic.graph.edges(keys=True, data=True)
-                                     if k == "related"))
+    G.add_weighted_edges_from(sorted((u, v, d["weight"]) for u, v, k, d
+                                     in topic.graph.edges(keys=True, data=True) if k == "related"))
     if G.number_of_nodes() <= LARGE_GRAPH:
         pos = nx.spring_layout(G, weight="weight", seed=seed) if G.number_of_nodes() else {}
     else:
@@ -78,8 +78,8 @@ def _bib_escape(text: str, protect_case: bool = False) -> str:
     text = re.sub(r"([\\{}%&#$_~^])", lambda m: {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}",
                                                  "^": r"\textasciicircum{}"}.get(m[1], "\\" + m[1]), text)
     if protect_case:
-        text = re.sub(r"(?<![\w{])([^\W\d_]*[^\W_][^\W_]*[A-Z][\w-]*)", lambda m: "{%s}" % m[1]
-                      if any(c.isupper() for c in m[1][1:]) else m[1], text)
+        text = re.sub(r"(?<![\w\\{])[^\W_][\w-]*",
+                      lambda m: "{%s}" % m[0] if any(c.isupper() for c in m[0][1:]) else m[0], text)
     return text
 
 
@@ -91,31 +91,30 @@ def _rows(papers: list[Paper], topic: TopicGraph, base: str):
         yield p, node, terms, names.get(topic.area_of.get(p.slug, ""), ""), paper_url(p.slug, base)
 
 
-def write_exports(papers: list[Paper], graph: TopicGraph, out_dir: Path, site_url_base: str = "") -> list[Path]:
-    """Writes graph.graphml, graph.gexf, graph.json, vosviewer.json, papers.csv, papers.bib,
-    papers.ris and papers.json into ``out_dir``; returns their paths. Reference-manager files
-    carry a URL only when ``site_url_base`` makes it absolute."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    pos = layout(graph)
-    G = _export_graph(graph, pos)
-    written = []
+def _dumps(data) -> str:
+    return json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
+
+def _graph_files(G: nx.MultiDiGraph, topic: TopicGraph, pos, out_dir: Path) -> list[Path]:
     buffer = io.BytesIO()
-    nx.write_graphml(G, buffer, encoding="utf-8", prettyprint=True)
-    written.append(_write(out_dir / "graph.graphml", buffer.getvalue().decode("utf-8")))
+    nx.write_graphml_xml(G, buffer, encoding="utf-8", prettyprint=True)  # not lxml: same bytes anywhere
     gexf = G.copy()
     for s, (x, y) in pos.items():
         gexf.nodes[s]["viz"] = {"position": {"x": x, "y": y, "z": 0.0}}
     text = "\n".join(nx.generate_gexf(gexf, encoding="utf-8", prettyprint=True)) + "\n"
-    written.append(_write(out_dir / "graph.gexf", re.sub(r' lastmodifieddate="[^"]*"', "", text, count=1)))
+    text = re.sub(r' lastmodifieddate="[^"]*"', "", text, count=1)  # today's date would change the bytes
     data = nx.node_link_data(G, edges="edges")
-    data["graph"] = {"modularity": graph.modularity, "loose_share": graph.loose_share, "areas": [
+    data["graph"] = {"modularity": topic.modularity, "loose_share": topic.loose_share, "areas": [
         {"id": a.id, "name": a.name, "terms": a.terms, "papers": a.papers, "coherence": a.coherence,
-         "neighbours": [list(n) for n in a.neighbours]} for a in graph.areas]}
-    written.append(_write(out_dir / "graph.json", json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"))
+         "neighbours": [list(n) for n in a.neighbours]} for a in topic.areas]}
+    return [_write(out_dir / "graph.graphml", buffer.getvalue().decode("utf-8")),
+            _write(out_dir / "graph.gexf", text), _write(out_dir / "graph.json", _dumps(data))]
 
+
+def _vosviewer(papers: list[Paper], G: nx.MultiDiGraph, topic: TopicGraph, pos, base: str) -> dict:
+    """A VOSviewer map: items with positions and clusters (areas), links weighted by similarity."""
     ids = {s: i for i, s in enumerate(sorted(G.nodes), start=1)}
-    clusters = {a.id: min(i, 1000) for i, a in enumerate(graph.areas, start=1)}  # VOSviewer allows 1..1000
+    clusters = {a.id: min(i, 1000) for i, a in enumerate(topic.areas, start=1)}  # VOSviewer: 1..1000
     related = sorted((u, v, d["score"]) for u, v, k, d in G.edges(keys=True, data=True) if k == "related")
     degree, strength = {s: 0 for s in ids}, {s: 0.0 for s in ids}
     for u, v, w in related:
@@ -123,49 +122,66 @@ def write_exports(papers: list[Paper], graph: TopicGraph, out_dir: Path, site_ur
             degree[s] += 1
             strength[s] += w
     items = []
-    for p, node, terms, area, url in _rows(papers, graph, site_url_base):
+    for p, node, terms, area, url in _rows(papers, topic, base):
         item = {"id": ids[p.slug], "label": short_name(p.title.plain) or p.title.plain,
                 "description": f"{p.title.plain}<br>Area: {area}<br>Key terms: {', '.join(terms)}",
                 "url": url, "x": pos[p.slug][0], "y": pos[p.slug][1],
-                "cluster": clusters[graph.area_of[p.slug]],
+                "cluster": clusters[topic.area_of[p.slug]],
                 "weights": {"Links": degree[p.slug], "Total link strength": round(strength[p.slug], 3)}}
         if "year" in node:
             item["scores"] = {"Year": node["year"]}
         items.append(item)
-    vos = {"network": {"items": items,
-                       "links": [{"source_id": ids[u], "target_id": ids[v], "strength": w} for u, v, w in related],
-                       "clusters": [{"cluster": clusters[a.id], "label": a.name} for a in graph.areas]}}
-    written.append(_write(out_dir / "vosviewer.json", json.dumps(vos, sort_keys=True, indent=1, ensure_ascii=False) + "\n"))
+    links = [{"source_id": ids[u], "target_id": ids[v], "strength": w} for u, v, w in related]
+    labels = [{"cluster": clusters[a.id], "label": a.name} for a in topic.areas]
+    return {"network": {"items": items, "links": links, "clusters": labels}}
 
+
+def _reference_files(papers: list[Paper], topic: TopicGraph, out_dir: Path, base: str) -> list[Path]:
+    """The paper list as a table, BibTeX, RIS and CSL-JSON; a URL only when ``base`` is given."""
     table = io.StringIO()
     writer = csv.writer(table, lineterminator="\n")
     writer.writerow(["slug", "title", "date", "authors_count", "area", "area_id", "terms", "url", "abstract"])
     library, references, csl = bibtexparser.Library(), [], []
-    for p, node, terms, area, url in _rows(papers, graph, site_url_base):
+    for p, node, terms, area, url in _rows(papers, topic, base):
         year = p.date.year if p.date else None
-        writer.writerow([p.slug, p.title.plain, node["date"], p.authors_count if p.authors_count is not None else "",
-                         area, graph.area_of[p.slug], "; ".join(terms), url, p.abstract.plain])
+        authors = p.authors_count if p.authors_count is not None else ""
+        writer.writerow([p.slug, p.title.plain, node["date"], authors, area, topic.area_of[p.slug],
+                         "; ".join(terms), url, p.abstract.plain])
         fields = [("title", _bib_escape(p.title.plain, protect_case=True))]
         fields += [("year", str(year)), ("date", p.date.iso())] if year is not None else []
         fields += [("abstract", _bib_escape(p.abstract.plain)), ("keywords", _bib_escape(", ".join(terms))),
-                   ("note", _bib_escape(f"Area: {area}"))]
-        fields += [("url", url)] if site_url_base else []
-        library.add(model.Entry("misc", re.sub(r"[^A-Za-z0-9_:.-]", "-", p.slug), [model.Field(k, v) for k, v in fields]))
+                   ("note", _bib_escape(f"Area: {area}"))] + ([("url", url)] if base else [])
+        key = re.sub(r"[^A-Za-z0-9_:.-]", "-", p.slug)
+        library.add(model.Entry("misc", key, [model.Field(k, v) for k, v in fields]))
         ris = {"type_of_reference": "GEN", "id": p.slug, "title": _one_line(p.title.plain),
                "abstract": _one_line(p.abstract.plain)}
         if year is not None:
             ris.update(year=str(year), date=f"{year:04d}/{p.date.month:02d}/{p.date.day:02d}/")
-        ris.update(keywords=terms, notes=[f"Area: {area}"], **({"urls": [url]} if site_url_base else {}))
+        ris.update(keywords=terms, notes=[f"Area: {area}"], **({"urls": [url]} if base else {}))
         references.append(ris)
-        entry = {"id": p.slug, "type": "article", "title": p.title.plain, "abstract": p.abstract.plain,
-                 "keyword": ", ".join(terms), "note": f"Area: {area}"}
+        item = {"id": p.slug, "type": "article", "title": p.title.plain, "abstract": p.abstract.plain,
+                "keyword": ", ".join(terms), "note": f"Area: {area}"}
         if year is not None:
-            entry["issued"] = {"date-parts": [[year, p.date.month, p.date.day]]}
-        if site_url_base:
-            entry["URL"] = url
-        csl.append(entry)
-    written.append(_write(out_dir / "papers.csv", table.getvalue()))
-    written.append(_write(out_dir / "papers.bib", bibtexparser.write_string(library)))
-    written.append(_write(out_dir / "papers.ris", rispy.dumps(references, implementation=_RisWriter)))
-    written.append(_write(out_dir / "papers.json", json.dumps(csl, sort_keys=True, indent=1, ensure_ascii=False) + "\n"))
-    return written
+            item["issued"] = {"date-parts": [[year, p.date.month, p.date.day]]}
+        if base:
+            item["URL"] = url
+        csl.append(item)
+    return [_write(out_dir / "papers.csv", table.getvalue()),
+            _write(out_dir / "papers.bib", bibtexparser.write_string(library)),
+            _write(out_dir / "papers.ris", rispy.dumps(references, implementation=_RisWriter)),
+            _write(out_dir / "papers.json", _dumps(csl))]
+
+
+def write_exports(papers: list[Paper], graph: TopicGraph, out_dir: Path,
+                  site_url_base: str = "") -> list[Path]:
+    """Writes graph.graphml, graph.gexf, graph.json, vosviewer.json, papers.csv, papers.bib,
+    papers.ris and papers.json into ``out_dir`` and returns their paths. Paper URLs are
+    ``papers/<slug>/`` below ``site_url_base``; reference-manager files carry them only when that
+    base makes them absolute."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pos = layout(graph)
+    G = _export_graph(graph, pos)
+    written = _graph_files(G, graph, pos, out_dir)
+    vos = _vosviewer(papers, G, graph, pos, site_url_base)
+    written.append(_write(out_dir / "vosviewer.json", _dumps(vos)))
+    return written + _reference_files(papers, graph, out_dir, site_url_base)

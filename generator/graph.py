@@ -80,16 +80,19 @@ class TopicGraph:
 
 
 def short_name(title: str) -> str | None:
-    """The method name a title opens with ("TabSim: A Siamese…" → "TabSim"), if distinctive."""
+    """The method name a title opens with ("TabSim: A Siamese…" → "TabSim"), if it looks like one:
+    a capital or digit inside it, or a single word of five letters or more that is not a common
+    term (whether the corpus uses it as an ordinary word is checked in ``_mentions``)."""
     if ":" not in title:
         return None
     name = title.split(":", 1)[0].strip()
     words = name.split()
-    if not 1 <= len(words) <= 3 or len(name) < 3 or name.lower() in COMMON_NAMES:
+    if (not 1 <= len(words) <= 3 or len(name) < 3 or name.lower() in COMMON_NAMES
+            or not any(c.isalpha() for c in name)):
         return None
     marked = any(c.isupper() for c in name[1:]) or any(c.isdigit() for c in name)
-    if len(words) > 1:
-        return name if marked and any(c.isupper() or c.isdigit() for w in words for c in w[1:]) else None
+    if len(words) > 1:  # a phrase counts only with a capital or digit inside a word ("N2N Learning")
+        return name if any(c.isupper() or c.isdigit() for w in words for c in w[1:]) else None
     return name if marked or len(name) >= 5 else None
 
 
@@ -158,8 +161,10 @@ def _area_terms(groups: list[list[str]], analysis: Analysis, n: int, limit: int 
     if analysis.vectors is not None and analysis.term_index:
         used = (_member(groups, analysis, n) @ (analysis.vectors != 0).astype(np.float64)).tocsr()
         total = np.asarray(used.sum(axis=0)).ravel()
-        count = lambda k, t: used[k, analysis.term_index[t]]  # noqa: E731
-        overall = lambda t: total[analysis.term_index[t]]  # noqa: E731
+        rows = [dict(zip(used.indices[used.indptr[k]:used.indptr[k + 1]],
+                         used.data[used.indptr[k]:used.indptr[k + 1]])) for k in range(len(groups))]
+        count = lambda k, t: rows[k].get(analysis.term_index.get(t), 0.0)  # noqa: E731
+        overall = lambda t: total[analysis.term_index[t]] if t in analysis.term_index else 0.0  # noqa: E731
     else:  # no vectors: count key terms only
         totals = sum(candidates, Counter())
         count, overall = (lambda k, t: candidates[k][t]), (lambda t: totals[t])  # noqa: E731
@@ -167,8 +172,8 @@ def _area_terms(groups: list[list[str]], analysis: Analysis, n: int, limit: int 
     for k, group in enumerate(groups):
         scored = []
         for term in candidates[k]:
-            share = count(k, term) / len(group)
-            lift = share / (overall(term) / n)
+            share, spread = count(k, term) / len(group), overall(term) / n
+            lift = share / spread if spread else 0.0
             bonus = 1.5 if " " in term else 1.0
             scored.append((-round(share * math.log1p(lift) * bonus, 9), term))
         chosen: list[str] = []
@@ -187,7 +192,7 @@ def _areas_of(U: nx.Graph, weak: set[str], seed: int, resolution: float, min_siz
     kept = [c for c in found if len(c) >= min_size] or [c for c in found if len(c) > 1] or found
     home = {s: k for k, c in enumerate(found) for s in c}
     loose = {s for c in found if c not in kept for s in c} | weak
-    group_of = {s: kept.index(c) for c in kept for s in c if s not in loose}
+    group_of = {s: k for k, c in enumerate(kept) for s in c if s not in loose}
     pending, strict = set(loose), True
     while pending:
         moved = False
@@ -209,73 +214,75 @@ def _areas_of(U: nx.Graph, weak: set[str], seed: int, resolution: float, min_siz
     return [groups[k] for k in sorted(groups)], loose
 
 
-def build_graph(papers: list[Paper], analysis: Analysis, *, mention_min_score: float = 0.1,
-                min_area_size: int = 3, resolution: float = 1.0, seed: int = 42,
-                name_terms: int = 3) -> TopicGraph:
-    """Links the papers and groups them into areas; every paper ends in exactly one area."""
-    papers = sorted(papers, key=lambda p: p.slug)
-    by_slug = {p.slug: p for p in papers}
-    G = nx.MultiDiGraph()
-    if not papers:
-        return TopicGraph(G, [], {}, set(), 0.0)
-    for p in papers:
-        G.add_node(p.slug, slug=p.slug, title=p.title.plain, date=p.date.iso() if p.date else "",
-                   terms="; ".join(analysis.terms.get(p.slug, [])),
-                   **({"year": p.date.year} if p.date and p.date.year is not None else {}))
+def _add_links(G: nx.MultiDiGraph, by_slug: dict[str, Paper], analysis: Analysis,
+               mention_min_score: float) -> nx.Graph:
+    """Adds the related, builds-on and mentions edges; returns the related links as a plain
+    weighted graph for finding areas."""
     pairs: dict[tuple[str, str], tuple[float, tuple[str, ...], bool]] = {}
     for a in sorted(analysis.related):
         for r in analysis.related[a]:
             key = tuple(sorted((a, r.slug)))
-            old = pairs.get(key)
-            pairs[key] = (r.score, old[1] if old else r.shared_terms, r.weak and (old[2] if old else True))
+            seen = pairs.get(key)
+            pairs[key] = (r.score, seen[1] if seen else r.shared_terms, r.weak and (seen[2] if seen else True))
     U = nx.Graph()
     U.add_nodes_from(by_slug)
     for (a, b), (score, shared, weak) in sorted(pairs.items()):
         common = dict(score=score, weight=score, shared_terms="; ".join(shared))
         G.add_edge(a, b, key="related", kind="related", weak=int(weak), **common)
         U.add_edge(a, b, weight=max(score, 0.001))
-        da, db = by_slug[a].date, by_slug[b].date
-        if not weak and da and db and da.year is not None and db.year is not None and da != db:
-            (late, d1), (early, d0) = sorted([(a, da), (b, db)], key=lambda x: (x[1].year, x[1].month, x[1].day), reverse=True)
+        dates = sorted(((by_slug[s].date, s) for s in (a, b) if by_slug[s].date and by_slug[s].date.year),
+                       key=lambda ds: (ds[0].year, ds[0].month, ds[0].day, ds[1]))
+        if not weak and len(dates) == 2 and dates[0][0] != dates[1][0]:
+            (d0, early), (d1, late) = dates
             G.add_edge(late, early, key="builds_on", kind="builds_on", evidence=f"{d1.iso()} after {d0.iso()}", **common)
-    for a, b, name, score in _mentions(papers, analysis, mention_min_score):
+    for a, b, name, score in _mentions(list(by_slug.values()), analysis, mention_min_score):
         G.add_edge(a, b, key="mentions", kind="mentions", score=score, weight=score, evidence=name,
                    shared_terms="; ".join(analysis.shared_terms(a, b)))
+    return U
 
+
+def build_graph(papers: list[Paper], analysis: Analysis, *, mention_min_score: float = 0.1,
+                min_area_size: int = 3, resolution: float = 1.0, seed: int = 42,
+                name_terms: int = 3) -> TopicGraph:
+    """Links the papers and groups them into areas; every paper ends in exactly one area."""
+    by_slug = {p.slug: p for p in sorted(papers, key=lambda p: p.slug)}
+    G = nx.MultiDiGraph()
+    if not by_slug:
+        return TopicGraph(G, [], {}, set(), 0.0)
+    for s, p in by_slug.items():
+        G.add_node(s, slug=s, title=p.title.plain, date=p.date.iso() if p.date else "",
+                   terms="; ".join(analysis.terms.get(s, [])),
+                   **({"year": p.date.year} if p.date and p.date.year is not None else {}))
+    U = _add_links(G, by_slug, analysis, mention_min_score)
     weak = {s for s, rs in analysis.related.items() if rs and all(r.weak for r in rs)}
     groups, loose = _areas_of(U, weak, seed, resolution, min_area_size)
     groups = _absorb_stragglers(groups, loose, analysis, min_area_size)
-    if not groups:
-        return TopicGraph(G, [], {}, set(), 0.0)
-    terms = _area_terms(groups, analysis, len(papers))
-
-    areas, used = [], set()
-    for group, group_terms in zip(groups, terms):
-        picked = group_terms[:name_terms] or [by_slug[group[0]].title.plain]
-        name = ", ".join(picked)
-        name = name[:1].upper() + name[1:]
+    areas, ids, names = [], set(), set()
+    for group, terms in zip(groups, _area_terms(groups, analysis, len(by_slug))):
+        name = ", ".join(terms[:name_terms]) or by_slug[group[0]].title.plain
+        name = base = name[:1].upper() + name[1:]
         area_id, n = _slugify(name), 2
-        while area_id in used:
-            area_id, n = f"{_slugify(name)}-{n}", n + 1
-        used.add(area_id)
-        areas.append(Area(area_id, name, group_terms, group, loose=sorted(loose & set(group))))
+        while area_id in ids or name in names:
+            area_id, name, n = f"{_slugify(base)}-{n}", f"{base} ({n})", n + 1
+        ids.add(area_id)
+        names.add(name)
+        areas.append(Area(area_id, name, terms, group, loose=sorted(loose & set(group))))
     area_of = {s: a.id for a in areas for s in a.papers}
     for area in areas:
         members = set(area.papers)
         degree = {s: sum(d["weight"] for t, d in U[s].items() if t in members) for s in area.papers}
         area.papers.sort(key=lambda s: (-round(degree[s], 6), s))
-        across = Counter()
+        across: Counter = Counter()
         for s in area.papers:
             for t, d in U[s].items():
                 if t not in members:
                     across[area_of[t]] += d["weight"]
         area.neighbours = sorted(((k, round(v, 3)) for k, v in across.items()), key=lambda kv: (-kv[1], kv[0]))
         area.coherence = _coherence(area.papers, analysis, U)
+        for s in area.papers:
+            G.nodes[s].update(area=area.id, area_name=area.name, loose=int(s in loose))
     areas.sort(key=lambda a: (-len(a.papers), a.id))
-    for s in by_slug:
-        area = next(a for a in areas if a.id == area_of[s])
-        G.nodes[s].update(area=area.id, area_name=area.name, loose=int(s in loose))
-    modularity = nx.community.modularity(U, [set(a.papers) for a in areas], weight="weight")
+    modularity = nx.community.modularity(U, [set(a.papers) for a in areas], weight="weight") if U.size() else 0.0
     return TopicGraph(G, areas, area_of, loose, round(modularity, 3))
 
 

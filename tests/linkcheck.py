@@ -31,7 +31,10 @@ def parse(path: Path) -> _Collector:
 
 def _target(site: Path, page: Path, link: str) -> Path:
     path = unquote(urlparse(link).path)
-    target = (page.parent / path).resolve() if path else page
+    if path.startswith("/"):  # root-relative, as on the 404 page: the site is served at /
+        target = (site / path.lstrip("/")).resolve()
+    else:
+        target = (page.parent / path).resolve() if path else page
     if target.is_dir():
         target = target / "index.html"
     return target

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import filecmp
+import html as html_module
+import re
 import json
 
 import pytest
@@ -72,5 +74,6 @@ def test_paper_page_has_citation_meta_and_sections(bundled_build):
     assert '<meta name="description"' in html
     for anchor in ("abstract", "find", "cite", "link", "sources"):
         assert f'id="{anchor}"' in html
-    assert "@misc{" + paper.slug in html
+    text = html_module.unescape(re.sub(r"<[^>]+>", "", html))
+    assert "@misc{" + paper.slug in text
     assert f"https://litmap.netlify.app/papers/{paper.slug}/" in html

@@ -87,8 +87,9 @@ class ListingReader(Reader):
                 continue
             if len(block) > 1:
                 result.rejections.append(Rejection(
-                    where, f"expected a one-line title, found {len(block)} lines without a blank line"))
-                i += 1
+                    where, f"expected a one-line title, found {len(block)} lines without a blank line "
+                           "between them; the entry and the paragraph after it were skipped"))
+                i += 3 if i + 2 < len(blocks) and _is_meta(blocks[i + 2][1]) else 2
                 continue
             if i + 1 >= len(blocks) or _is_meta(blocks[i + 1][1]):
                 result.rejections.append(Rejection(where, "title with no abstract after it"))

@@ -1,0 +1,147 @@
+"""Cleans scraped titles and abstracts for reading: LaTeX remnants become Unicode or emphasis, web
+addresses become links, and every other character is kept, to be shown literally on the page."""
+from __future__ import annotations
+
+import html
+import logging
+import re
+import unicodedata
+
+from pylatexenc.latex2text import LatexNodes2Text
+
+from .models import CleanText, Span
+
+logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+
+_LATEX = LatexNodes2Text(math_mode="verbatim", keep_comments=True)
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+_SPLIT_URL = re.compile(r"\bhtt\s+(ps?://)")
+_URL = re.compile(r"https?://[^\s<>\"'`{}|\\^\[\]]+", re.IGNORECASE)
+_LATEX_HINT = re.compile(r"\\[A-Za-z'\"`^~=.%&#$_{}]|``|''|~")
+_STYLE = re.compile(r"\\(textbf|textit|emph)\{([^{}]*)\}")
+_MATH = re.compile(r"\$[^$]+\$")
+_MACRO_BEFORE = re.compile(r"\\(?:[A-Za-z]+\*?|.)\s*$")
+# Private-use characters mark protected pieces while pylatexenc runs.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_STYLE_MARK = {"textbf": ("\ue010", "\ue011"), "textit": ("\ue012", "\ue013"), "emph": ("\ue012", "\ue013")}
+_PIECE = re.compile("\ue000(\\d+)\ue001")
+_SPANS = re.compile("\ue010(.*?)\ue011|\ue012(.*?)\ue013|\ue002(\\d+)\ue003", re.DOTALL)
+
+
+def _trim_url(url: str) -> tuple[str, str]:
+    """Splits trailing sentence punctuation (and an unbalanced ``)``) off a URL."""
+    tail = ""
+    while url and (url[-1] in ".,;:!?" or (url[-1] == ")" and url.count("(") < url.count(")"))):
+        url, tail = url[:-1], url[-1] + tail
+    return url, tail
+
+
+def _protect(text: str, pieces: list[str]) -> str:
+    """Hides math, unescaped specials and braces that are not LaTeX groups from pylatexenc."""
+    def hide(piece: str) -> str:
+        pieces.append(piece)
+        return f"{_OPEN}{len(pieces) - 1}{_CLOSE}"
+
+    text = _MATH.sub(lambda m: hide(m[0]), text)
+    out, stack = [], []
+    for i, ch in enumerate(text):
+        escaped = i > 0 and text[i - 1] == "\\"
+        if ch in "%&#_^" and not escaped:
+            out.append(hide(ch))
+        elif ch == "{" and not escaped:
+            latex = text[i + 1: i + 2] == "\\" or _MACRO_BEFORE.search(text[:i]) is not None
+            stack.append(latex)
+            out.append(ch if latex else hide(ch))
+        elif ch == "}" and not escaped:
+            latex = stack.pop() if stack else False
+            out.append(ch if latex else hide(ch))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _latex_to_text(text: str) -> str:
+    if not _LATEX_HINT.search(text):
+        return text
+    pieces: list[str] = []
+    text = _STYLE.sub(lambda m: _STYLE_MARK[m[1]][0] + m[2] + _STYLE_MARK[m[1]][1], text)
+    converted = _LATEX.latex_to_text(_protect(text, pieces))
+    return _PIECE.sub(lambda m: pieces[int(m[1])], converted)
+
+
+def clean_text(raw: str) -> CleanText:
+    """Raw scraped text → spans of readable text (see the module docstring)."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", raw))
+    text = _SPLIT_URL.sub(r"htt\1", text)
+    urls: list[str] = []
+
+    def hide_url(match: re.Match) -> str:
+        url, tail = _trim_url(match[0])
+        urls.append(url)
+        return f"\ue002{len(urls) - 1}\ue003{tail}"
+
+    text = _latex_to_text(_URL.sub(hide_url, text))
+    text = re.sub(r"\s+", " ", text).strip()
+    spans: list[Span] = []
+    pos = 0
+    for m in _SPANS.finditer(text):
+        spans.append(Span("text", text[pos:m.start()]))
+        if m[3] is not None:
+            spans.append(Span("link", urls[int(m[3])], urls[int(m[3])]))
+        else:
+            spans.append(Span("strong" if m[1] is not None else "em", m[1] if m[1] is not None else m[2]))
+        pos = m.end()
+    spans.append(Span("text", text[pos:]))
+    return CleanText(_join(spans))
+
+
+def _join(spans: list[Span]) -> tuple[Span, ...]:
+    """Drops stray markers and empty spans; merges neighbours of the same kind."""
+    out: list[Span] = []
+    for span in spans:
+        text = re.sub("[\ue000-\ue0ff]", "", span.text)
+        if not text:
+            continue
+        if out and out[-1].kind == span.kind and span.kind != "link":
+            out[-1] = Span(span.kind, out[-1].text + text)
+        else:
+            out.append(Span(span.kind, text, span.href))
+    return tuple(out)
+
+
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>&$~^=:\"'")
+
+
+def _escape(text: str) -> str:
+    return "".join(f"&#{ord(c)};" if c in _MD_SPECIAL else c for c in text)
+
+
+def to_markdown(text: CleanText) -> str:
+    """One line of Markdown that shows exactly the spans' text and carries no structure of its own."""
+    parts = []
+    for span in text.spans:
+        body = _escape(span.text)
+        if span.kind == "strong":
+            parts.append(f"**{body}**")
+        elif span.kind == "em":
+            parts.append(f"*{body}*")
+        elif span.kind == "link" and span.href and re.match(r"https?://", span.href, re.I):
+            parts.append(f'<a href="{html.escape(span.href, quote=True)}">{body}</a>')
+        else:
+            parts.append(body)
+    return "".join(parts)
+
+
+def plain_truncate(text: CleanText, limit: int) -> str:
+    """The plain text cut at a word boundary to at most ``limit`` characters, with "…"."""
+    plain = text.plain
+    if len(plain) <= limit:
+        return plain
+    cut = plain[: limit - 1].rsplit(" ", 1)[0] or plain[: limit - 1]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def match_key(title: str) -> str:
+    """Duplicate-matching key: ignores case, spacing, punctuation and Unicode form (accents too)."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[^\W_]+", folded.casefold()))

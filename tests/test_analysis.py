@@ -1,0 +1,192 @@
+"""Key terms and related papers (generator.analysis)."""
+from __future__ import annotations
+
+import random
+import time
+
+import numpy as np
+import pytest
+
+from generator import analysis as analysis_module
+from generator.analysis import Analysis, Relation, TfidfAnalyzer, analyse
+from generator.models import CleanText, Paper, PaperDate, Span
+
+
+def paper(slug: str, title: str, abstract: str, date: PaperDate | None = None) -> Paper:
+    return Paper(key=slug, slug=slug, title=CleanText((Span("text", title),)),
+                 abstract=CleanText((Span("text", abstract),)), sources=[], date=date)
+
+
+CORPUS = [
+    paper("kd-compact", "Knowledge Distillation for Compact Students",
+          "In this paper, we propose a novel method for knowledge distillation. Knowledge distillation "
+          "transfers dark knowledge from a large teacher network to a compact student network. "
+          "Results show state-of-the-art accuracy, and our approach outperforms existing methods."),
+    paper("kd-relational", "Relational Knowledge Distillation",
+          "We propose relational knowledge distillation, where the student mimics the relations among "
+          "teacher embeddings. Experiments show that the proposed method improves knowledge "
+          "distillation for a compact student on image classification."),
+    paper("vit-registers", "Vision Transformers Need Registers",
+          "Vision transformers produce artifacts in their attention maps. We show that adding register "
+          "tokens to vision transformers removes the artifacts and improves dense prediction on ImageNet."),
+    paper("vit-data", "Training Data-Efficient Vision Transformers",
+          "Vision transformers usually require huge datasets. We train vision transformers with strong "
+          "augmentation on ImageNet only and reach accuracy competitive with convolutional networks."),
+    paper("nas-enas", "Efficient Neural Architecture Search via Parameter Sharing",
+          "Neural architecture search automates the design of networks. A controller shares parameters "
+          "among child models, which makes neural architecture search a thousand times cheaper."),
+    paper("nas-darts", "DARTS: Differentiable Architecture Search",
+          "We relax the discrete search space of neural architecture search to be continuous, so that "
+          "architecture search runs with gradient descent on a supernet of child models."),
+    paper("diff-beat", "Diffusion Models Beat GANs on Image Synthesis",
+          "Diffusion models generate images by iterative denoising. With classifier guidance, diffusion "
+          "models reach better sample quality than GANs on image synthesis benchmarks."),
+    paper("diff-ddpm", "Denoising Diffusion Probabilistic Models",
+          "We present high quality image synthesis with denoising diffusion probabilistic models, latent "
+          "variable models trained on a weighted variational bound connected to denoising score matching."),
+]
+PAIRS = [("kd-compact", "kd-relational"), ("vit-registers", "vit-data"), ("nas-enas", "nas-darts"),
+         ("diff-beat", "diff-ddpm")]
+BOILERPLATE_WORDS = {"paper", "propose", "proposed", "novel", "method", "methods", "results", "show",
+                     "approach", "state", "art", "state-of-the-art", "outperforms", "existing", "experiments"}
+
+
+@pytest.fixture(scope="module")
+def result() -> Analysis:
+    return analyse(CORPUS)
+
+
+def test_key_terms_are_phrases_as_written_without_boilerplate(result):
+    assert "knowledge distillation" in result.terms["kd-compact"]
+    assert "vision transformers" in result.terms["vit-registers"]  # plural kept: no stemming
+    assert "architecture search" in result.terms["nas-darts"]
+    assert "diffusion models" in result.terms["diff-beat"]
+    assert "ImageNet" in result.terms["vit-data"] + result.terms["vit-registers"]  # case as written
+    for slug, terms in result.terms.items():
+        assert 1 <= len(terms) <= 8, slug
+        for term in terms:
+            assert not set(term.lower().split()) & BOILERPLATE_WORDS, (slug, term)
+
+
+def test_key_terms_are_ordered_by_weight_then_alphabetically():
+    twins = [paper("a", "Alpha", "zeta beta gamma"), paper("b", "Other", "delta epsilon")]
+    terms = TfidfAnalyzer(top_terms=8).analyse(twins).terms["a"]
+    # "alpha" (title, counted twice) weighs most; the abstract words tie and come alphabetically
+    assert terms[0] == "alpha"
+    assert terms[1:4] == ["beta", "gamma", "zeta"]
+
+
+def test_obvious_pairs_rank_each_other_first(result):
+    for a, b in PAIRS:
+        assert result.related[a][0].slug == b
+        assert result.related[b][0].slug == a
+        top = result.related[a][0]
+        assert 0 < top.score <= 1 and round(top.score, 3) == top.score
+        assert top.shared_terms and not top.weak
+
+
+def test_shared_terms_name_the_common_topic(result):
+    shared = result.related["kd-compact"][0].shared_terms
+    assert "knowledge distillation" in shared
+    assert 1 <= len(shared) <= 4
+    assert result.shared_terms("nas-enas", "nas-darts")[0] in {"architecture search", "neural architecture"}
+
+
+def test_related_lists_are_sorted_and_capped():
+    analyzer = TfidfAnalyzer(neighbours=3, min_score=0.0)
+    related = analyzer.analyse(CORPUS).related
+    for slug, relations in related.items():
+        assert len(relations) <= 3
+        assert slug not in [r.slug for r in relations]
+        keys = [(-r.score, r.slug) for r in relations]
+        assert keys == sorted(keys)
+
+
+def test_every_paper_gets_a_related_paper_even_without_overlap():
+    strangers = [paper("p1", "Alpha beta", "gamma delta"), paper("p2", "Epsilon zeta", "eta theta"),
+                 paper("p3", "Iota kappa", "lambda mu")]
+    related = analyse(strangers).related
+    for slug in ("p1", "p2", "p3"):
+        assert len(related[slug]) == 1
+        assert related[slug][0].weak
+        assert related[slug][0].score == 0.0
+    assert related["p1"][0].slug == "p2"  # nothing in common: the nearest by slug order
+
+
+def test_below_minimum_keeps_only_the_single_nearest_marked_weak(result):
+    strict = TfidfAnalyzer(min_score=0.99).analyse(CORPUS)
+    for a, b in PAIRS:
+        assert strict.related[a] == [Relation(b, result.related[a][0].score,
+                                              result.related[a][0].shared_terms, weak=True)]
+
+
+def test_ties_are_broken_by_slug():
+    same = "Graph neural networks pass messages along the edges of molecular graphs."
+    papers = [paper(s, "Message Passing", same) for s in ("m-c", "m-a", "m-b")]
+    papers.append(paper("other", "Protein folding", "Protein structure prediction from sequences."))
+    related = analyse(papers).related
+    assert [r.slug for r in related["m-b"]][:2] == ["m-a", "m-c"]
+    assert related["m-b"][0].score == related["m-b"][1].score == 1.0
+
+
+def test_same_input_same_analysis_whatever_the_order(result):
+    shuffled = CORPUS[:]
+    random.Random(3).shuffle(shuffled)
+    again = analyse(shuffled)
+    assert again.terms == result.terms
+    assert again.related == result.related
+
+
+def test_empty_and_single_paper():
+    assert analyse([]).related == {}
+    alone = analyse([CORPUS[0]])
+    assert alone.related == {"kd-compact": []}
+    assert "knowledge distillation" in alone.terms["kd-compact"]
+
+
+def test_duplicate_slugs_are_refused():
+    with pytest.raises(ValueError):
+        analyse([CORPUS[0], CORPUS[0]])
+
+
+def test_blocks_give_the_same_neighbours_as_one_pass(monkeypatch, result):
+    monkeypatch.setattr(analysis_module, "BLOCK_CELLS", 2 * len(CORPUS))  # two rows at a time
+    assert analyse(CORPUS).related == result.related
+
+
+def synthetic(n: int, seed: int = 7) -> list[Paper]:
+    rng = random.Random(seed)
+    topics = [[f"topic{t}term{w}" for w in range(12)] for t in range(40)]
+    filler = [f"filler{i}" for i in range(2000)]
+    papers = []
+    for i in range(n):
+        words = topics[i % 40]
+        abstract = " ".join(rng.choice(words) if rng.random() < 0.4 else rng.choice(filler) for _ in range(120))
+        papers.append(paper(f"p{i:05d}", " ".join(rng.sample(words, 4)), abstract + ".",
+                            PaperDate(1 + i % 12, 1 + i % 28, 2000 + i % 20)))
+    return papers
+
+
+def test_three_thousand_papers_without_an_n_by_n_matrix(monkeypatch):
+    papers = synthetic(3000)
+    shapes = []
+    original = analysis_module._block_similarities
+
+    def recording(X, XT, start, stop):
+        block = original(X, XT, start, stop)
+        shapes.append(block.shape)
+        return block
+
+    monkeypatch.setattr(analysis_module, "_block_similarities", recording)
+    monkeypatch.setattr(analysis_module, "BLOCK_CELLS", 3000 * 500)
+    started = time.perf_counter()
+    result = analyse(papers)
+    assert time.perf_counter() - started < 90
+    assert len(shapes) == 6 and max(rows for rows, _ in shapes) == 500  # never 3000 × 3000
+    assert sum(rows for rows, _ in shapes) == 3000
+    for i, p in enumerate(papers[:200]):
+        first = result.related[p.slug][0]
+        assert int(first.slug[1:]) % 40 == i % 40  # the nearest paper shares the topic
+        assert first.score >= 0.05 and first.shared_terms
+    assert all(result.related[p.slug] for p in papers)
+    assert isinstance(result.vectors.sum(), (float, np.floating))

@@ -1,0 +1,180 @@
+"""Downloadable files (generator.exports)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import bibtexparser
+import networkx as nx
+import pytest
+import rispy
+
+from generator.analysis import analyse
+from generator.exports import layout, paper_url, write_exports
+from generator.graph import build_graph
+from generator.models import CleanText, Paper, PaperDate, Span
+
+BASE = "https://example.org/lit/"
+FILES = ["graph.graphml", "graph.gexf", "graph.json", "vosviewer.json", "papers.csv", "papers.bib",
+         "papers.ris", "papers.json"]
+
+
+def paper(slug: str, title: str, abstract: str, date: PaperDate | None, authors: int | None = None) -> Paper:
+    return Paper(key=slug, slug=slug, title=CleanText((Span("text", title),)),
+                 abstract=CleanText((Span("text", abstract),)), sources=[], date=date, authors_count=authors)
+
+
+TOPICS = [("knowledge distillation", "teacher", "student"), ("vision transformers", "patches", "tokens"),
+          ("architecture search", "controller", "supernet")]
+
+
+def corpus() -> list[Paper]:
+    papers = []
+    for t, (name, a, b) in enumerate(TOPICS):
+        for i in range(3):
+            date = PaperDate(3, 1 + i, 2019 + i) if i < 2 else PaperDate(5, 9, None)  # one date without a year
+            papers.append(paper(f"t{t}-paper-{i}", f"{name.title()} {i}: {a} and {b}",
+                                f"We study {name} with a {a} and a {b}. The {name} of {a} {i}.", date, 3 + i))
+    papers.append(paper("tabsim", "TabSim: 50% {Faster} & $x_1$ Similarity #1",
+                        'A "quoted" abstract with \\commands, ~tilde^ and knowledge distillation\nover two lines.',
+                        PaperDate(7, 4, 2021), None))
+    return papers
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> tuple[Path, list[Paper], object]:
+    papers = corpus()
+    topic = build_graph(papers, analyse(papers))
+    out = tmp_path_factory.mktemp("exports")
+    paths = write_exports(papers, topic, out, site_url_base=BASE)
+    assert [p.name for p in paths] == FILES
+    return out, papers, topic
+
+
+def slugs(papers) -> list[str]:
+    return sorted(p.slug for p in papers)
+
+
+def test_graph_files_load_back_with_networkx(written):
+    out, papers, topic = written
+    for G in (nx.read_graphml(out / "graph.graphml"), nx.read_gexf(out / "graph.gexf")):
+        assert sorted(G.nodes) == slugs(papers)
+        assert G.number_of_edges() == topic.graph.number_of_edges()
+    G = nx.read_graphml(out / "graph.graphml")
+    node = G.nodes["t0-paper-1"]
+    assert node["title"] == "Knowledge Distillation 1: teacher and student"
+    assert node["year"] == 2020 and node["date"] == "2020-03-02" and node["area"] == topic.area_of["t0-paper-1"]
+    assert "year" not in G.nodes["t0-paper-2"] and G.nodes["t0-paper-2"]["date"] == "--05-09"
+    kinds = {d["kind"] for _, _, d in G.edges(data=True)}
+    assert {"related", "builds_on"} <= kinds
+    data = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+    J = nx.node_link_graph(data, edges="edges")
+    assert sorted(J.nodes) == slugs(papers)
+    assert J.number_of_edges() == topic.graph.number_of_edges()
+    assert [a["id"] for a in data["graph"]["areas"]] == [a.id for a in topic.areas]
+    assert isinstance(J.nodes["tabsim"]["x"], float)
+
+
+def test_gexf_has_positions_and_no_date(written):
+    out, _, _ = written
+    text = (out / "graph.gexf").read_text(encoding="utf-8")
+    assert "lastmodifieddate" not in text
+    assert "<viz:position" in text
+
+
+def test_vosviewer_map(written):
+    out, papers, topic = written
+    network = json.loads((out / "vosviewer.json").read_text(encoding="utf-8"))["network"]
+    items = network["items"]
+    assert len(items) == len(papers)
+    ids = {item["id"] for item in items}
+    assert ids == set(range(1, len(papers) + 1))
+    related = [(u, v) for u, v, k in topic.graph.edges(keys=True) if k == "related"]
+    assert len(network["links"]) == len(related)
+    assert all(link["source_id"] in ids and link["target_id"] in ids and link["strength"] >= 0
+               for link in network["links"])
+    clusters = {c["cluster"]: c["label"] for c in network["clusters"]}
+    assert sorted(clusters) == list(range(1, len(topic.areas) + 1))
+    by_url = {item["url"]: item for item in items}
+    item = by_url[paper_url("tabsim", BASE)]
+    assert item["label"] == "TabSim"
+    assert clusters[item["cluster"]] == topic.area(topic.area_of["tabsim"]).name
+    assert isinstance(item["x"], float) and item["weights"]["Links"] >= 1
+    assert item["scores"] == {"Year": 2021}
+
+
+def test_csv_table(written):
+    out, papers, topic = written
+    rows = list(csv.DictReader(io.StringIO((out / "papers.csv").read_text(encoding="utf-8"))))
+    assert [r["slug"] for r in rows] == slugs(papers)
+    row = next(r for r in rows if r["slug"] == "tabsim")
+    assert row["title"] == "TabSim: 50% {Faster} & $x_1$ Similarity #1"
+    assert row["abstract"].endswith("distillation\nover two lines.")
+    assert row["url"] == "https://example.org/lit/papers/tabsim/"
+    assert row["area"] == topic.area(topic.area_of["tabsim"]).name and row["area_id"] == topic.area_of["tabsim"]
+    assert row["authors_count"] == "" and row["date"] == "2021-07-04"
+    assert next(r for r in rows if r["slug"] == "t0-paper-0")["authors_count"] == "3"
+    assert all(r["terms"] for r in rows)
+
+
+def test_bibtex(written):
+    out, papers, _ = written
+    library = bibtexparser.parse_string((out / "papers.bib").read_text(encoding="utf-8"))
+    assert not library.failed_blocks
+    entries = {e.key: e for e in library.entries}
+    assert sorted(entries) == slugs(papers)
+    assert all(e.entry_type == "misc" for e in entries.values())
+    tabsim = entries["tabsim"].fields_dict
+    assert tabsim["title"].value == r"{TabSim}: 50\% \{Faster\} \& \$x\_1\$ Similarity \#1"
+    assert tabsim["year"].value == "2021" and tabsim["url"].value == "https://example.org/lit/papers/tabsim/"
+    assert "\\textbackslash{}commands" in tabsim["abstract"].value
+    assert "year" not in entries["t0-paper-2"].fields_dict  # a date without a year: no year invented
+
+
+def test_ris(written):
+    out, papers, _ = written
+    text = (out / "papers.ris").read_text(encoding="utf-8")
+    references = rispy.loads(text)
+    assert sorted(r["id"] for r in references) == slugs(papers)
+    tabsim = next(r for r in references if r["id"] == "tabsim")
+    assert tabsim["year"] == "2021" and tabsim["urls"] == ["https://example.org/lit/papers/tabsim/"]
+    assert tabsim["abstract"].endswith("distillation over two lines.")
+    assert tabsim["keywords"]
+    assert "year" not in next(r for r in references if r["id"] == "t0-paper-2")
+    assert not text.startswith("1.")
+
+
+def test_csl_json(written):
+    out, papers, _ = written
+    items = json.loads((out / "papers.json").read_text(encoding="utf-8"))
+    assert [i["id"] for i in items] == slugs(papers)
+    assert all(i["type"] == "article" and i["title"] and i["abstract"] for i in items)
+    tabsim = next(i for i in items if i["id"] == "tabsim")
+    assert tabsim["issued"] == {"date-parts": [[2021, 7, 4]]}
+    assert tabsim["URL"] == "https://example.org/lit/papers/tabsim/"
+    assert "issued" not in next(i for i in items if i["id"] == "t0-paper-2")
+
+
+def test_byte_for_byte_the_same(written, tmp_path):
+    out, papers, _ = written
+    again = corpus()[::-1]
+    write_exports(again, build_graph(again, analyse(again)), tmp_path, site_url_base=BASE)
+    for name in FILES:
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_without_a_base_url_reference_files_carry_no_url(tmp_path):
+    papers = corpus()
+    write_exports(papers, build_graph(papers, analyse(papers)), tmp_path)
+    assert "url" not in (tmp_path / "papers.bib").read_text(encoding="utf-8")
+    rows = list(csv.DictReader((tmp_path / "papers.csv").open(encoding="utf-8", newline="")))
+    assert rows[0]["url"] == f"papers/{rows[0]['slug']}/"
+
+
+def test_layout_is_repeatable_and_covers_every_paper(written):
+    _, papers, topic = written
+    pos = layout(topic)
+    assert sorted(pos) == slugs(papers)
+    assert pos == layout(topic)
