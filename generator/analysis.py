@@ -175,7 +175,8 @@ def _shared(X: sparse.csr_matrix, i: int, j: int, names: list[str], limit: int) 
 BLOCK_CELLS = 1 << 22  # similarities held at once (rows × papers): 32 MB, never n × n
 
 
-def _block_similarities(X: sparse.csr_matrix, XT: sparse.csr_matrix, start: int, stop: int) -> np.ndarray:
+def _block_similarities(X: sparse.csr_matrix, XT: sparse.csr_matrix, start: int,
+                        stop: int) -> np.ndarray:
     """Cosine similarities of rows start..stop against every paper, as a dense (block × n) array."""
     return (X[start:stop] @ XT).toarray()
 
@@ -227,7 +228,8 @@ class TfidfAnalyzer:
             once = counter.fit_transform([f"{p.title.plain}. {p.abstract.plain}" for p in papers])
         except ValueError:  # no usable words at all
             return sparse.csr_matrix((len(papers), 0)), [], np.zeros(0, dtype=bool)
-        counts = (once + (self.title_weight - 1) * counter.transform([p.title.plain for p in papers])).tocsr()
+        titles = counter.transform([p.title.plain for p in papers])
+        counts = (once + (self.title_weight - 1) * titles).tocsr()
         X = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
         aligned = (once + 0.5 * (counts > 0)).tocsr()  # once-counts on X's entries; +0.5 keeps zeros
         X.sort_indices()

@@ -109,11 +109,18 @@ def _join(spans: list[Span]) -> tuple[Span, ...]:
     return tuple(out)
 
 
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>&$~^=:\"'")
+# Characters that mean something in Markdown, HTML or MkDocs extensions anywhere on a line; the
+# output is one line, so the others ("1.", "-", "+", "=") matter only at its start.
+_MD_SPECIAL = set("\\`*_{}[]#!|<>&$~^")
+_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=:>.()'\"])")
 
 
 def _escape(text: str) -> str:
     return "".join(f"&#{ord(c)};" if c in _MD_SPECIAL else c for c in text)
+
+
+def _escape_line_start(line: str) -> str:
+    return _LINE_START.sub(lambda m: (m[1] or "") + f"&#{ord(m[2] or m[3])};", line, count=1)
 
 
 def to_markdown(text: CleanText) -> str:
@@ -129,7 +136,7 @@ def to_markdown(text: CleanText) -> str:
             parts.append(f'<a href="{html.escape(span.href, quote=True)}">{body}</a>')
         else:
             parts.append(body)
-    return "".join(parts)
+    return _escape_line_start("".join(parts))
 
 
 def plain_truncate(text: CleanText, limit: int) -> str:

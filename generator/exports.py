@@ -74,9 +74,9 @@ def _write(path: Path, text: str) -> Path:
 
 
 def _bib_escape(text: str, protect_case: bool = False) -> str:
-    """Text safe inside a braced BibTeX value; words with inner capitals braced to keep their case."""
-    text = re.sub(r"([\\{}%&#$_~^])", lambda m: {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}",
-                                                 "^": r"\textasciicircum{}"}.get(m[1], "\\" + m[1]), text)
+    """Text safe inside a braced BibTeX value; words with inner capitals braced to keep case."""
+    special = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+    text = re.sub(r"([\\{}%&#$_~^])", lambda m: special.get(m[1], "\\" + m[1]), text)
     if protect_case:
         text = re.sub(r"(?<![\w\\{])[^\W_][\w-]*",
                       lambda m: "{%s}" % m[0] if any(c.isupper() for c in m[0][1:]) else m[0], text)
@@ -97,7 +97,7 @@ def _dumps(data) -> str:
 
 def _graph_files(G: nx.MultiDiGraph, topic: TopicGraph, pos, out_dir: Path) -> list[Path]:
     buffer = io.BytesIO()
-    nx.write_graphml_xml(G, buffer, encoding="utf-8", prettyprint=True)  # not lxml: same bytes anywhere
+    nx.write_graphml_xml(G, buffer, encoding="utf-8", prettyprint=True)  # not lxml: same bytes
     gexf = G.copy()
     for s, (x, y) in pos.items():
         gexf.nodes[s]["viz"] = {"position": {"x": x, "y": y, "z": 0.0}}
@@ -140,7 +140,8 @@ def _reference_files(papers: list[Paper], topic: TopicGraph, out_dir: Path, base
     """The paper list as a table, BibTeX, RIS and CSL-JSON; a URL only when ``base`` is given."""
     table = io.StringIO()
     writer = csv.writer(table, lineterminator="\n")
-    writer.writerow(["slug", "title", "date", "authors_count", "area", "area_id", "terms", "url", "abstract"])
+    writer.writerow(["slug", "title", "date", "authors_count", "area", "area_id", "terms", "url",
+                     "abstract"])
     library, references, csl = bibtexparser.Library(), [], []
     for p, node, terms, area, url in _rows(papers, topic, base):
         year = p.date.year if p.date else None
@@ -149,7 +150,8 @@ def _reference_files(papers: list[Paper], topic: TopicGraph, out_dir: Path, base
                          "; ".join(terms), url, p.abstract.plain])
         fields = [("title", _bib_escape(p.title.plain, protect_case=True))]
         fields += [("year", str(year)), ("date", p.date.iso())] if year is not None else []
-        fields += [("abstract", _bib_escape(p.abstract.plain)), ("keywords", _bib_escape(", ".join(terms))),
+        fields += [("abstract", _bib_escape(p.abstract.plain)),
+                   ("keywords", _bib_escape(", ".join(terms))),
                    ("note", _bib_escape(f"Area: {area}"))] + ([("url", url)] if base else [])
         key = re.sub(r"[^A-Za-z0-9_:.-]", "-", p.slug)
         library.add(model.Entry("misc", key, [model.Field(k, v) for k, v in fields]))

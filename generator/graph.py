@@ -80,7 +80,7 @@ class TopicGraph:
 
 
 def short_name(title: str) -> str | None:
-    """The method name a title opens with ("TabSim: A Siamese…" → "TabSim"), if it looks like one:
+    """The method name a title opens with ("TabSim: A Siamese…" → "TabSim") if it looks like one:
     a capital or digit inside it, or a single word of five letters or more that is not a common
     term (whether the corpus uses it as an ordinary word is checked in ``_mentions``)."""
     if ":" not in title:
@@ -91,7 +91,7 @@ def short_name(title: str) -> str | None:
             or not any(c.isalpha() for c in name)):
         return None
     marked = any(c.isupper() for c in name[1:]) or any(c.isdigit() for c in name)
-    if len(words) > 1:  # a phrase counts only with a capital or digit inside a word ("N2N Learning")
+    if len(words) > 1:  # only with a capital or digit inside a word ("N2N Learning")
         return name if any(c.isupper() or c.isdigit() for w in words for c in w[1:]) else None
     return name if marked or len(name) >= 5 else None
 
@@ -102,7 +102,8 @@ def _mentions(papers: list[Paper], analysis: Analysis, min_score: float):
     names: dict[str, list[str]] = defaultdict(list)
     for p in papers:
         name = short_name(p.title.plain)
-        if name and not (" " not in name and name == name.capitalize() and name.lower() in lowercase_words):
+        ordinary = name and name == name.capitalize() and name.lower() in lowercase_words
+        if name and not ordinary:  # "Maestro" is a name unless abstracts write "maestro"
             names[name].append(p.slug)
     by_piece = defaultdict(list)
     for name, owners in names.items():
@@ -111,7 +112,8 @@ def _mentions(papers: list[Paper], analysis: Analysis, min_score: float):
     related = {(a, r.slug) for a, rs in analysis.related.items() for r in rs}
     for a in papers:
         text = a.abstract.plain
-        for name in sorted({n for piece in set(re.findall(r"[^\W_]+", text)) for n in by_piece.get(piece, ())}):
+        pieces = set(re.findall(r"[^\W_]+", text))
+        for name in sorted({n for piece in pieces for n in by_piece.get(piece, ())}):
             b = names[name][0]
             if b == a.slug or not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w])", text):
                 continue
@@ -130,30 +132,13 @@ def _member(groups: list[list[str]], analysis: Analysis, n: int) -> sparse.csr_m
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(groups), n))
 
 
-def _absorb_stragglers(groups: list[list[str]], loose: set[str], analysis: Analysis,
-                       min_size: int) -> list[list[str]]:
-    """Loose papers left in a group too small to be an area (cut off from every area by links)
-    join the area whose papers they are most similar to on average."""
-    small = [g for g in groups if len(g) < min_size and set(g) <= loose]
-    big = [g for g in groups if g not in small]
-    if not small or not big or analysis.vectors is None:
-        return groups
-    X = analysis.vectors
-    centroids = (_member(big, analysis, X.shape[0]) @ X).multiply(
-        1.0 / np.array([[len(g)] for g in big])).tocsr()
-    for g in small:
-        sims = (X[[analysis.index[s] for s in g]] @ centroids.T).toarray()
-        for s, row in zip(g, sims):
-            big[int(np.argmax(row))].append(s)  # first best on a tie
-    return [sorted(g) for g in big]
-
-
 def _words(term: str) -> set[str]:
     """A term's words for overlap tests, plural "s" dropped ("ViTs" ~ "ViT")."""
     return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in term.lower().split()}
 
 
-def _area_terms(groups: list[list[str]], analysis: Analysis, n: int, limit: int = 8) -> list[list[str]]:
+def _area_terms(groups: list[list[str]], analysis: Analysis, n: int,
+                limit: int = 8) -> list[list[str]]:
     """Each group's most distinguishing key terms, c-TF-IDF style: the share of its papers that
     use the term × log(1 + how much likelier that is than in the whole corpus); phrases count
     half again, and no two chosen terms share a word."""
@@ -163,8 +148,9 @@ def _area_terms(groups: list[list[str]], analysis: Analysis, n: int, limit: int 
         total = np.asarray(used.sum(axis=0)).ravel()
         rows = [dict(zip(used.indices[used.indptr[k]:used.indptr[k + 1]],
                          used.data[used.indptr[k]:used.indptr[k + 1]])) for k in range(len(groups))]
-        count = lambda k, t: rows[k].get(analysis.term_index.get(t), 0.0)  # noqa: E731
-        overall = lambda t: total[analysis.term_index[t]] if t in analysis.term_index else 0.0  # noqa: E731
+        column = analysis.term_index
+        count = lambda k, t: rows[k].get(column.get(t), 0.0)  # noqa: E731
+        overall = lambda t: total[column[t]] if t in column else 0.0  # noqa: E731
     else:  # no vectors: count key terms only
         totals = sum(candidates, Counter())
         count, overall = (lambda k, t: candidates[k][t]), (lambda t: totals[t])  # noqa: E731
@@ -184,13 +170,14 @@ def _area_terms(groups: list[list[str]], analysis: Analysis, n: int, limit: int 
     return result
 
 
-def _areas_of(U: nx.Graph, weak: set[str], seed: int, resolution: float, min_size: int):
-    """Groups of papers from Louvain communities of at least ``min_size`` papers; a paper outside
-    them, or with weak links only, joins the group of its strongest link and is called loose."""
+def _areas_of(U: nx.Graph, analysis: Analysis, seed: int, resolution: float, min_size: int):
+    """Groups of papers from Louvain communities of at least ``min_size`` papers. A paper outside
+    them, or with weak links only, is loose: it joins the group of its strongest link, or, cut off
+    from every group, the group whose papers it is most similar to on average."""
     found = nx.community.louvain_communities(U, weight="weight", seed=seed, resolution=resolution)
     found = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
     kept = [c for c in found if len(c) >= min_size] or [c for c in found if len(c) > 1] or found
-    home = {s: k for k, c in enumerate(found) for s in c}
+    weak = {s for s, rs in analysis.related.items() if rs and all(r.weak for r in rs)}
     loose = {s for c in found if c not in kept for s in c} | weak
     group_of = {s: k for k, c in enumerate(kept) for s in c if s not in loose}
     pending, strict = set(loose), True
@@ -203,15 +190,22 @@ def _areas_of(U: nx.Graph, weak: set[str], seed: int, resolution: float, min_siz
                 group_of[s] = group_of[targets[0]]
                 pending.discard(s)
                 moved = True
-        if not moved and not strict:  # cut off from every area: its own community stays one
-            for s in sorted(pending):
-                group_of[s] = kept.index(found[home[s]]) if found[home[s]] in kept else len(kept) + home[s]
+        if not moved and not strict:
             break
         strict = moved
     groups = defaultdict(list)
     for s in sorted(group_of):
         groups[group_of[s]].append(s)
-    return [groups[k] for k in sorted(groups)], loose
+    groups = [groups[k] for k in sorted(groups)]
+    if pending and groups and analysis.vectors is not None:
+        X, stray = analysis.vectors, sorted(pending)
+        centroids = (_member(groups, analysis, X.shape[0]) @ X).multiply(
+            1.0 / np.array([[len(g)] for g in groups])).tocsr()
+        sims = (X[[analysis.index[s] for s in stray]] @ centroids.T).toarray()
+        for s, row in zip(stray, sims):
+            groups[int(np.argmax(row))].append(s)  # the first best on a tie
+        return [sorted(g) for g in groups], loose
+    return groups + [[s for s in c if s in pending] for c in found if set(c) & pending], loose
 
 
 def _add_links(G: nx.MultiDiGraph, by_slug: dict[str, Paper], analysis: Analysis,
@@ -223,18 +217,19 @@ def _add_links(G: nx.MultiDiGraph, by_slug: dict[str, Paper], analysis: Analysis
         for r in analysis.related[a]:
             key = tuple(sorted((a, r.slug)))
             seen = pairs.get(key)
-            pairs[key] = (r.score, seen[1] if seen else r.shared_terms, r.weak and (seen[2] if seen else True))
+            weak = r.weak and (seen[2] if seen else True)  # weak only if weak both ways
+            pairs[key] = (r.score, seen[1] if seen else r.shared_terms, weak)
     U = nx.Graph()
     U.add_nodes_from(by_slug)
     for (a, b), (score, shared, weak) in sorted(pairs.items()):
         common = dict(score=score, weight=score, shared_terms="; ".join(shared))
         G.add_edge(a, b, key="related", kind="related", weak=int(weak), **common)
         U.add_edge(a, b, weight=max(score, 0.001))
-        dates = sorted(((by_slug[s].date, s) for s in (a, b) if by_slug[s].date and by_slug[s].date.year),
-                       key=lambda ds: (ds[0].year, ds[0].month, ds[0].day, ds[1]))
-        if not weak and len(dates) == 2 and dates[0][0] != dates[1][0]:
-            (d0, early), (d1, late) = dates
-            G.add_edge(late, early, key="builds_on", kind="builds_on", evidence=f"{d1.iso()} after {d0.iso()}", **common)
+        dated = [(d.year, d.month, d.day, s) for s in (a, b) if (d := by_slug[s].date) and d.year]
+        if not weak and len(dated) == 2 and dated[0][:3] != dated[1][:3]:
+            early, late = (by_slug[x[3]] for x in sorted(dated))
+            G.add_edge(late.slug, early.slug, key="builds_on", kind="builds_on",
+                       evidence=f"{late.date.iso()} after {early.date.iso()}", **common)
     for a, b, name, score in _mentions(list(by_slug.values()), analysis, mention_min_score):
         G.add_edge(a, b, key="mentions", kind="mentions", score=score, weight=score, evidence=name,
                    shared_terms="; ".join(analysis.shared_terms(a, b)))
@@ -254,9 +249,7 @@ def build_graph(papers: list[Paper], analysis: Analysis, *, mention_min_score: f
                    terms="; ".join(analysis.terms.get(s, [])),
                    **({"year": p.date.year} if p.date and p.date.year is not None else {}))
     U = _add_links(G, by_slug, analysis, mention_min_score)
-    weak = {s for s, rs in analysis.related.items() if rs and all(r.weak for r in rs)}
-    groups, loose = _areas_of(U, weak, seed, resolution, min_area_size)
-    groups = _absorb_stragglers(groups, loose, analysis, min_area_size)
+    groups, loose = _areas_of(U, analysis, seed, resolution, min_area_size)
     areas, ids, names = [], set(), set()
     for group, terms in zip(groups, _area_terms(groups, analysis, len(by_slug))):
         name = ", ".join(terms[:name_terms]) or by_slug[group[0]].title.plain
@@ -277,12 +270,14 @@ def build_graph(papers: list[Paper], analysis: Analysis, *, mention_min_score: f
             for t, d in U[s].items():
                 if t not in members:
                     across[area_of[t]] += d["weight"]
-        area.neighbours = sorted(((k, round(v, 3)) for k, v in across.items()), key=lambda kv: (-kv[1], kv[0]))
+        area.neighbours = sorted(((k, round(v, 3)) for k, v in across.items()),
+                                 key=lambda kv: (-kv[1], kv[0]))
         area.coherence = _coherence(area.papers, analysis, U)
         for s in area.papers:
             G.nodes[s].update(area=area.id, area_name=area.name, loose=int(s in loose))
     areas.sort(key=lambda a: (-len(a.papers), a.id))
-    modularity = nx.community.modularity(U, [set(a.papers) for a in areas], weight="weight") if U.size() else 0.0
+    parts = [set(a.papers) for a in areas]
+    modularity = nx.community.modularity(U, parts, weight="weight") if U.size() else 0.0
     return TopicGraph(G, areas, area_of, loose, round(modularity, 3))
 
 
