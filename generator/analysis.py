@@ -61,6 +61,7 @@ review application applications solution solutions system systems phenomenon cri
 organization matches results design designs issues properties value values error errors layer
 layers behavior behaviour sample samples pair pairs example examples perspective limits term
 terms collection complete scratch reliable history limit states domain domains random visual
+standard
 """.split())
 # Phrases split at punctuation; a token is a word, possibly hyphenated ("self-supervised").
 _CHUNK = re.compile(r"[^.,;:!?()\[\]{}\"“”‘’'/|=<>…–—]+")
@@ -95,14 +96,16 @@ def _phrases(text: str, certain: bool = True) -> Iterator[list[tuple[str, bool]]
             yield run
 
 
-def _grams(run: list[tuple[str, bool]]) -> Iterator[tuple[str, str, bool]]:
-    """(lowercase term, spelling, case reliable) for the term candidates of a run of words."""
+def _grams(run: list[tuple[str, bool]]) -> Iterator[tuple[str, str, bool, str | None]]:
+    """(lowercase term, spelling, case reliable, word after a phrase) for the term candidates of a
+    run of words."""
     lows = [w.lower() for w, _ in run]
     for i, (word, sure) in enumerate(run):
         if lows[i] not in GENERIC:
-            yield lows[i], word, sure
+            yield lows[i], word, sure, None
         if i + 1 < len(run) and not (lows[i] in GENERIC and lows[i + 1] in GENERIC):
-            yield f"{lows[i]} {lows[i + 1]}", f"{word} {run[i + 1][0]}", sure and run[i + 1][1]
+            after = run[i + 2][0] if i + 2 < len(run) else None
+            yield f"{lows[i]} {lows[i + 1]}", f"{word} {run[i + 1][0]}", sure and run[i + 1][1], after
 
 
 def _uncapitalise(form: str) -> str:
@@ -146,8 +149,8 @@ class Analysis:
         """The terms that contribute most to the similarity of two papers."""
         if self.vectors is None:
             return ()
-        found = _shared(self.vectors, self.index[a], self.index[b], self.features, limit)
-        return tuple(self.features[f] for f in found)
+        found = _shared(self.vectors, self.index[a], self.index[b], limit)
+        return tuple(_distinct([self.features[f] for f in found], limit))
 
 
 class Analyzer(Protocol):
@@ -156,20 +159,31 @@ class Analyzer(Protocol):
     def analyse(self, papers: list[Paper]) -> Analysis: ...
 
 
-def _ranked(indices: np.ndarray, weights: np.ndarray, names: list[str], limit: int) -> list[int]:
-    """Feature indices by weight (ties alphabetical); a single word is dropped when a phrase among
-    the candidates contains it ("siamese" beside "siamese networks")."""
+def _ranked(indices: np.ndarray, weights: np.ndarray, limit: int) -> list[int]:
+    """The columns of the ``3 × limit`` largest weights, largest first, ties alphabetical."""
     order = np.lexsort((indices, -weights))[: limit * 3]  # columns are in alphabetical order
-    candidates = [int(indices[i]) for i in order]
-    covered = {w for f in candidates if " " in names[f] for w in names[f].lower().split(" ")}
-    return [f for f in candidates if " " in names[f] or names[f].lower() not in covered][:limit]
+    return [int(indices[i]) for i in order]
 
 
-def _shared(X: sparse.csr_matrix, i: int, j: int, names: list[str], limit: int) -> list[int]:
+def _singular(term: str) -> str:
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in term.lower().split())
+
+
+def _distinct(terms: list[str], limit: int) -> list[str]:
+    """The first ``limit`` terms that are neither contained in another ("siamese" beside "siamese
+    networks", "architecture search" beside "neural architecture search") nor the plural or
+    singular of an earlier one ("KANs" after "KAN")."""
+    keys = [f" {_singular(t)} " for t in terms]
+    return [t for i, (t, k) in enumerate(zip(terms, keys))
+            if k not in keys[:i] and not any(k != o and k in o for o in keys)][:limit]
+
+
+def _shared(X: sparse.csr_matrix, i: int, j: int, limit: int) -> list[int]:
+    """Candidate columns for the terms two papers share, by their product of weights."""
     a, b = slice(X.indptr[i], X.indptr[i + 1]), slice(X.indptr[j], X.indptr[j + 1])
     common, ia, ib = np.intersect1d(X.indices[a], X.indices[b], assume_unique=True,
                                     return_indices=True)
-    return _ranked(common, X.data[a][ia] * X.data[b][ib], names, limit)
+    return _ranked(common, X.data[a][ia] * X.data[b][ib], limit)
 
 
 BLOCK_CELLS = 1 << 22  # similarities held at once (rows × papers): 32 MB, never n × n
@@ -216,7 +230,7 @@ class TfidfAnalyzer:
     max_df_share: float = 0.5  # terms in more than this share of papers tell nothing apart
 
     def _terms(self, doc: str) -> list[str]:
-        return [low for run in _phrases(doc) for low, _, _ in _grams(run)]
+        return [gram[0] for run in _phrases(doc) for gram in _grams(run)]
 
     def vectorise(self, papers: list[Paper]) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
         """TF-IDF rows, the column terms and a mask over ``X.data`` of the entries that may be key
@@ -250,20 +264,21 @@ class TfidfAnalyzer:
         for i in range(len(papers)):
             row = slice(X.indptr[i], X.indptr[i + 1])
             keep = eligible[row]
-            top[i] = _ranked(X.indices[row][keep], X.data[row][keep], names, self.top_terms)
+            top[i] = _ranked(X.indices[row][keep], X.data[row][keep], self.top_terms)
         links = {}
         for i, found in nearest(X, self.neighbours):
             kept = [(j, s) for j, s in found if s >= self.min_score]
             weak = not kept and bool(found)
-            links[i] = [(j, s, _shared(X, i, j, names, self.shared_limit), weak)
+            links[i] = [(j, s, _shared(X, i, j, self.shared_limit), weak)
                         for j, s in (kept or found[:1])]
         wanted = {names[f] for fs in top.values() for f in fs}
         wanted |= {names[f] for ls in links.values() for _, _, fs, _ in ls for f in fs}
         surface = surface_forms(papers, wanted)
         features = [surface.get(name, name) for name in names]
         return Analysis(
-            terms={slugs[i]: [features[f] for f in top[i]] for i in top},
-            related={slugs[i]: [Relation(slugs[j], s, tuple(features[f] for f in fs), weak)
+            terms={slugs[i]: _distinct([features[f] for f in top[i]], self.top_terms) for i in top},
+            related={slugs[i]: [Relation(slugs[j], s, tuple(_distinct([features[f] for f in fs],
+                                                                      self.shared_limit)), weak)
                                 for j, s, fs, weak in links[i]] for i in links},
             vectors=X, features=features, index={s: i for i, s in enumerate(slugs)},
             term_index={features[i]: i for i, name in enumerate(names) if name in wanted})
@@ -271,20 +286,37 @@ class TfidfAnalyzer:
 
 def surface_forms(papers: list[Paper], wanted: set[str]) -> dict[str, str]:
     """How the corpus writes each wanted lowercase term: its most common spelling mid-sentence in
-    abstracts (fewest capitals on a tie); else from titles and sentence starts, de-title-cased."""
+    abstracts (fewest capitals on a tie), else from titles and sentence starts, de-title-cased. A
+    phrase nearly always followed by the same word is shown with it ("large language" → "large
+    language models", "neural architecture" → "neural architecture search")."""
     counts: Counter = Counter()  # (case reliable, term, spelling) → occurrences
+    after: dict[str, Counter] = {}  # phrase → the words that follow it
     for paper in papers:
         for text, certain in ((paper.title.plain, False), (paper.abstract.plain, True)):
             for run in _phrases(text, certain):
-                for low, form, reliable in _grams(run):
+                for low, form, reliable, following in _grams(run):
                     if low in wanted:
                         counts[reliable, low, form if reliable else _uncapitalise(form)] += 1
+                        if " " in low:
+                            after.setdefault(low, Counter())[
+                                following if certain or following is None else _uncapitalise(following)] += 1
     best: dict[str, tuple] = {}
     for (reliable, low, form), count in counts.items():
         rank = (not reliable, -count, sum(ch.isupper() for ch in form), form)
         if low not in best or rank < best[low]:
             best[low] = rank
-    return {low: rank[-1] for low, rank in best.items()}
+    forms = {low: rank[-1] for low, rank in best.items()}
+    for low, words in after.items():
+        total = sum(words.values())
+        by_word = Counter()
+        for word, count in words.items():
+            by_word[word.lower() if word else None] += count
+        word, count = min(by_word.items(), key=lambda kv: (-kv[1], kv[0] or ""))
+        if word and total >= 2 and count * 3 >= total * 2:
+            spelled = min((w for w in words if w and w.lower() == word),
+                          key=lambda w: (-words[w], sum(c.isupper() for c in w), w))
+            forms[low] = f"{forms[low]} {spelled}"
+    return forms
 
 
 def analyse(papers: list[Paper], analyzer: Analyzer | None = None) -> Analysis:

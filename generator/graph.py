@@ -132,9 +132,16 @@ def _member(groups: list[list[str]], analysis: Analysis, n: int) -> sparse.csr_m
     return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(groups), n))
 
 
-def _words(term: str) -> set[str]:
-    """A term's words for overlap tests, plural "s" dropped ("ViTs" ~ "ViT")."""
-    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in term.lower().split()}
+def _overlaps(term: str, other: str) -> bool:
+    """Whether two terms share a word (plural "s" aside) or one abbreviates the other ("IB",
+    "Information Bottleneck"; "GNNs", "graph neural networks")."""
+    words = [{w[:-1] if len(w) > 3 and w.endswith("s") else w for w in t.lower().split()}
+             for t in (term, other)]
+    initials = ["".join(p[0] for p in re.split(r"[\s-]+", t.lower()) if p) for t in (term, other)]
+    acronym = [t.rstrip("s").isupper() and len(t) > 1 for t in (term, other)]
+    return bool(words[0] & words[1]) or any(
+        acronym[i] and len(initials[1 - i]) > 1 and initials[1 - i] in (term, other)[i].lower()
+        for i in (0, 1))
 
 
 def _area_terms(groups: list[list[str]], analysis: Analysis, n: int,
@@ -164,7 +171,7 @@ def _area_terms(groups: list[list[str]], analysis: Analysis, n: int,
             scored.append((-round(share * math.log1p(lift) * bonus, 9), term))
         chosen: list[str] = []
         for _, term in sorted(scored):
-            if not any(_words(term) & _words(c) for c in chosen):
+            if not any(_overlaps(term, c) for c in chosen):
                 chosen.append(term)
         result.append(chosen[:limit])
     return result

@@ -15,9 +15,10 @@ READERS: tuple[type[Reader], ...] = (ListingReader,)
 def display_path(path: Path) -> str:
     """A stable, readable name for a file: relative to the working directory when inside it."""
     try:
-        return Path(os.path.relpath(path)).as_posix() if not Path(os.path.relpath(path)).as_posix().startswith("..") else path.as_posix()
-    except ValueError:
+        relative = Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive on Windows
         return path.as_posix()
+    return path.as_posix() if relative.startswith("..") else relative
 
 
 def expand(sources: list[Path]) -> list[Path]:
