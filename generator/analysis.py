@@ -96,16 +96,15 @@ def _phrases(text: str, certain: bool = True) -> Iterator[list[tuple[str, bool]]
             yield run
 
 
-def _grams(run: list[tuple[str, bool]]) -> Iterator[tuple[str, str, bool, str | None]]:
-    """(lowercase term, spelling, case reliable, word after a phrase) for the term candidates of a
-    run of words."""
+def _grams(run: list[tuple[str, bool]]) -> Iterator[tuple[str, str, bool, int]]:
+    """(lowercase term, spelling, case reliable, position in the run) for the term candidates of
+    a run of words."""
     lows = [w.lower() for w, _ in run]
     for i, (word, sure) in enumerate(run):
         if lows[i] not in GENERIC:
-            yield lows[i], word, sure, None
+            yield lows[i], word, sure, i
         if i + 1 < len(run) and not (lows[i] in GENERIC and lows[i + 1] in GENERIC):
-            after = run[i + 2][0] if i + 2 < len(run) else None
-            yield f"{lows[i]} {lows[i + 1]}", f"{word} {run[i + 1][0]}", sure and run[i + 1][1], after
+            yield f"{lows[i]} {lows[i + 1]}", f"{word} {run[i + 1][0]}", sure and run[i + 1][1], i
 
 
 def _uncapitalise(form: str) -> str:
@@ -170,9 +169,23 @@ def _singular(term: str) -> str:
 
 
 def _distinct(terms: list[str], limit: int) -> list[str]:
-    """The first ``limit`` terms that are neither contained in another ("siamese" beside "siamese
-    networks", "architecture search" beside "neural architecture search") nor the plural or
-    singular of an earlier one ("KANs" after "KAN")."""
+    """The first ``limit`` terms, overlapping phrases joined ("denoising diffusion probabilistic"
+    + "diffusion probabilistic models"), without a term contained in another ("siamese" beside
+    "siamese networks") or the plural or singular of an earlier one ("KANs" after "KAN")."""
+    joined: list[list[str]] = []
+    for term in terms:
+        words = term.split()
+        for i, kept in enumerate(joined):
+            if len(words) > 1 and len(kept) > 1:
+                if _singular(" ".join(kept[-2:])) == _singular(" ".join(words[:2])):
+                    joined[i] = kept + words[2:]
+                    break
+                if _singular(" ".join(words[-2:])) == _singular(" ".join(kept[:2])):
+                    joined[i] = words + kept[2:]
+                    break
+        else:
+            joined.append(words)
+    terms = [" ".join(w) for w in joined]
     keys = [f" {_singular(t)} " for t in terms]
     return [t for i, (t, k) in enumerate(zip(terms, keys))
             if k not in keys[:i] and not any(k != o and k in o for o in keys)][:limit]
@@ -287,35 +300,36 @@ class TfidfAnalyzer:
 def surface_forms(papers: list[Paper], wanted: set[str]) -> dict[str, str]:
     """How the corpus writes each wanted lowercase term: its most common spelling mid-sentence in
     abstracts (fewest capitals on a tie), else from titles and sentence starts, de-title-cased. A
-    phrase nearly always followed by the same word is shown with it ("large language" → "large
-    language models", "neural architecture" → "neural architecture search")."""
+    phrase nearly always next to the same word is shown with it ("large language" → "large
+    language models", "architecture search" → "neural architecture search")."""
     counts: Counter = Counter()  # (case reliable, term, spelling) → occurrences
-    after: dict[str, Counter] = {}  # phrase → the words that follow it
+    context: dict[tuple[str, int], Counter] = {}  # (phrase, -1 before / +2 after) → words there
     for paper in papers:
         for text, certain in ((paper.title.plain, False), (paper.abstract.plain, True)):
             for run in _phrases(text, certain):
-                for low, form, reliable, following in _grams(run):
-                    if low in wanted:
-                        counts[reliable, low, form if reliable else _uncapitalise(form)] += 1
-                        if " " in low:
-                            after.setdefault(low, Counter())[
-                                following if certain or following is None else _uncapitalise(following)] += 1
+                for low, form, reliable, i in _grams(run):
+                    if low not in wanted:
+                        continue
+                    counts[reliable, low, form if reliable else _uncapitalise(form)] += 1
+                    for side in (-1, 2) if " " in low else ():
+                        word, sure = run[i + side] if 0 <= i + side < len(run) else ("", True)
+                        context.setdefault((low, side), Counter())[
+                            word if sure else _uncapitalise(word), sure] += 1
     best: dict[str, tuple] = {}
     for (reliable, low, form), count in counts.items():
         rank = (not reliable, -count, sum(ch.isupper() for ch in form), form)
         if low not in best or rank < best[low]:
             best[low] = rank
     forms = {low: rank[-1] for low, rank in best.items()}
-    for low, words in after.items():
-        total = sum(words.values())
-        by_word = Counter()
-        for word, count in words.items():
-            by_word[word.lower() if word else None] += count
-        word, count = min(by_word.items(), key=lambda kv: (-kv[1], kv[0] or ""))
-        if word and total >= 2 and count * 3 >= total * 2:
-            spelled = min((w for w in words if w and w.lower() == word),
-                          key=lambda w: (-words[w], sum(c.isupper() for c in w), w))
-            forms[low] = f"{forms[low]} {spelled}"
+    for (low, side), words in sorted(context.items()):
+        by_lower = Counter()
+        for (word, _), count in words.items():
+            by_lower[word.lower()] += count
+        usual, count = min(by_lower.items(), key=lambda kv: (-kv[1], kv[0]))
+        if usual and count >= 2 and count * 3 >= sum(words.values()) * 2:
+            spelled = min((key for key in words if key[0].lower() == usual),
+                          key=lambda k: (not k[1], -words[k], sum(c.isupper() for c in k[0]), k[0]))[0]
+            forms[low] = f"{spelled} {forms[low]}" if side < 0 else f"{forms[low]} {spelled}"
     return forms
 
 

@@ -41,6 +41,11 @@ class RawEntry:
     date: PaperDate | None = None
     upvotes: int | None = None
     date_text: str | None = None
+    authors: tuple[str, ...] = ()
+    arxiv_id: str | None = None
+    doi: str | None = None
+    categories: tuple[str, ...] = ()
+    venue: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,11 @@ class Paper:
     date: PaperDate | None = None
     upvotes: int | None = None
     notes: list[str] = field(default_factory=list)
+    authors: tuple[str, ...] = ()
+    arxiv_id: str | None = None
+    doi: str | None = None
+    categories: tuple[str, ...] = ()
+    venue: str | None = None
 
 
 @dataclass(frozen=True)

@@ -52,11 +52,16 @@ def _bibtex_escape(text: str) -> str:
 def bibtex_entry(paper: Paper, url: str) -> str:
     """A BibTeX @misc entry for one paper, keyed by its slug."""
     fields = [("title", "{" + _bibtex_escape(paper.title.plain) + "}")]
+    if paper.authors:
+        fields.append(("author", " and ".join(_bibtex_escape(a) for a in paper.authors)))
     if paper.date and paper.date.year:
         fields.append(("year", str(paper.date.year)))
         fields.append(("month", MONTH_NAMES[paper.date.month - 1].lower()))
+    if paper.doi:
+        fields.append(("doi", _bibtex_escape(paper.doi)))
+    if paper.arxiv_id:
+        fields += [("eprint", paper.arxiv_id), ("archiveprefix", "arXiv")]
     fields.append(("url", url))
-    fields.append(("note", "Abstract listed in a daily papers feed"))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{paper.slug},\n{body}\n}}"
 
@@ -73,7 +78,7 @@ def make_environment(templates: Path) -> Environment:
         text_md=lambda text: Markup(to_markdown(CleanText((Span("text", str(text)),)))),
         yaml=lambda value: Markup(json.dumps(str(value), ensure_ascii=True)),
         summary=lambda text, limit: plain_truncate(text, limit),
-        urlquote=lambda text: quote_plus(str(text)),
+        urlquote=lambda text, safe="": quote_plus(str(text), safe=safe),
         fence=fence,
         date_text=date_text,
     )

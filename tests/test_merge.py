@@ -46,3 +46,17 @@ def test_papers_are_sorted_by_slug_whatever_the_input_order():
     forward, _ = merge(clean_entries(raws)[0])
     backward, _ = merge(clean_entries(raws[::-1])[0])
     assert [p.slug for p in forward] == [p.slug for p in backward] == ["alpha", "zeta"]
+
+
+def test_same_arxiv_id_or_doi_merges_different_titles():
+    raws = [
+        entry("Attention Is All You Need", "a", arxiv_id="1706.03762"),
+        entry("Attention is all you need (v2)", "bb", line=5, arxiv_id="1706.03762", doi="10.5555/X"),
+        entry("Transformer paper", "ccc", line=9, doi="10.5555/x"),
+        entry("Unrelated", "d", line=12),
+    ]
+    papers, outcomes = merge(clean_entries(raws)[0])
+    assert len(papers) == 2
+    transformer = next(p for p in papers if p.slug.startswith("attention"))
+    assert len(transformer.sources) == 3 and transformer.doi == "10.5555/X"
+    assert transformer.abstract.plain == "ccc"
