@@ -1,116 +1,21 @@
 """Analysis stage: finds each paper's key terms and its most closely related papers.
 
-The default analyser weighs the words and two-word phrases of titles and abstracts with TF-IDF and
-compares papers by cosine similarity, in sparse blocks so it scales to tens of thousands of papers.
+The default analyser weighs the words and two-word phrases of titles and abstracts (see
+``phrases``) with TF-IDF and compares papers by cosine similarity, in sparse blocks so it scales to
+tens of thousands of papers.
 Another analyser (embeddings, say) can be plugged in through the ``Analyzer`` protocol.
 """
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Iterator, Protocol
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from .models import Paper
-
-# Words that end a phrase: English function words plus the boilerplate of abstracts.
-BOILERPLATE = frozenset("""
-paper papers propose proposes proposed proposing present presents presented presenting introduce
-introduces introduced introducing result results method methods approach approaches show shows
-shown showing novel work works using use used uses based new demonstrate demonstrates demonstrated
-demonstrating experiment experiments experimental extensive extensively significantly significant
-outperform outperforms outperformed outperforming achieve achieves achieved achieving existing
-previous previously recent recently study studies studied investigate investigates evaluate
-evaluated evaluation compared comparison comparable including include includes furthermore
-additionally specifically particular particularly respectively various different way ways able
-state-of-the-art sota art conventional traditional current currently widely commonly typically
-effective effectiveness improve improves improved improving improvement improvements leverage
-leverages leveraging enable enables enabling allows allow important key main provide provides
-providing given terms order aim aims promising superior better best strong et al does remarkable
-remains remain crucial challenging challenge challenges brief comprehensive practical inclusive
-thorough detailed great good possible potential variety field fields area areas start end help
-helps lead leads make makes making like related recommendations findings ability impact insights
-researchers research rise trends overview solved solve solves build building built fewer faster
-specific certain known need needs needed consider considered considering common future aware
-ask asks course comes discuss discusses discussed despite successful successfully benefits benefit
-investigating exploring explore explores explored efficacy affect affects observed observe cause
-causes second accurate published encourage attributed modifying updated aspects capabilities
-achievements enhancing enhance enhances construct steps finding exhaustive ii iii iv vi vii
-assume assumes assuming aiming era minimal variations growing body annotated searching generalize
-page project suffer suffers affecting inform advancements developments discussion interact
-worse represents represent
-mathcal mathbb mathrm mathbf frac cdot textit textbf emph available released github https http
-""".split())
-# Adverbs end a phrase too ("carefully designed"), except these nouns in -ly.
-_LY_NOUNS = frozenset("anomaly assembly family supply poly monopoly reply butterfly".split())
-STOP_WORDS = (ENGLISH_STOP_WORDS - {"computer", "system", "bill", "fire", "mill", "cry", "con",
-                                     "de", "interest", "thick", "thin", "front"}) | BOILERPLATE
-# Words too general to be a key term alone, though fine inside a phrase ("language models").
-GENERIC = frozenset("""
-model models modeling modelling network networks learning learn learned deep neural data task
-tasks performance training trained train framework frameworks problem problems accuracy
-algorithm algorithms architecture architectures dataset datasets benchmark benchmarks technique
-techniques information analysis feature features large small high low simple general set number
-time real-world large-scale end-to-end level range process input inputs output outputs survey
-review application applications solution solutions system systems phenomenon criteria
-organization matches results design designs issues properties value values error errors layer
-layers behavior behaviour sample samples pair pairs example examples perspective limits term
-terms collection complete scratch reliable history limit states domain domains random visual
-standard
-""".split())
-# Phrases split at punctuation; a token is a word, possibly hyphenated ("self-supervised").
-_CHUNK = re.compile(r"[^.,;:!?()\[\]{}\"“”‘’'/|=<>…–—]+")
-_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|io|net)\b\S*")
-
-
-@lru_cache(maxsize=1 << 20)
-def _breaks(word: str) -> bool:
-    """Whether a word ends a phrase: a stop word, an adverb, a number or a single character."""
-    low = word.lower()
-    return (len(word) < 2 or low in STOP_WORDS or not any(c.isalpha() for c in word)
-            or (low.endswith("ly") and len(low) > 4 and low not in _LY_NOUNS))
-
-
-def _phrases(text: str, certain: bool = True) -> Iterator[list[tuple[str, bool]]]:
-    """Runs of adjacent content words as (word, case is reliable) pairs; case is unreliable at a
-    sentence start, after a colon and in titles."""
-    if "://" in text or "www." in text or re.search(r"\.(?:com|org|io|net)\b", text):
-        text = _URL.sub(".", text)
-    for chunk in _CHUNK.finditer(text):
-        starts_sentence = chunk.start() == 0 or text[chunk.start() - 1] in ".!?:"
-        run: list[tuple[str, bool]] = []
-        for i, word in enumerate(_TOKEN.findall(chunk.group())):
-            if _breaks(word):
-                if run:
-                    yield run
-                run = []
-                continue
-            run.append((word, certain and not (starts_sentence and i == 0)))
-        if run:
-            yield run
-
-
-def _grams(run: list[tuple[str, bool]]) -> Iterator[tuple[str, str, bool, int]]:
-    """(lowercase term, spelling, case reliable, position in the run) for the term candidates of
-    a run of words."""
-    lows = [w.lower() for w, _ in run]
-    for i, (word, sure) in enumerate(run):
-        if lows[i] not in GENERIC:
-            yield lows[i], word, sure, i
-        if i + 1 < len(run) and not (lows[i] in GENERIC and lows[i + 1] in GENERIC):
-            yield f"{lows[i]} {lows[i + 1]}", f"{word} {run[i + 1][0]}", sure and run[i + 1][1], i
-
-
-def _uncapitalise(form: str) -> str:
-    """Title-case words lowered ("Few-Shot Learning" → "few-shot learning"); "BERT", "TabSim" kept."""
-    fix = lambda w: w.lower() if w[:1].isupper() and w[1:] == w[1:].lower() else w  # noqa: E731
-    return " ".join("-".join(fix(p) for p in word.split("-")) for word in form.split(" "))
+from .phrases import distinct, grams, phrases, surface_forms
 
 
 @dataclass(frozen=True)
@@ -149,7 +54,7 @@ class Analysis:
         if self.vectors is None:
             return ()
         found = _shared(self.vectors, self.index[a], self.index[b], limit)
-        return tuple(_distinct([self.features[f] for f in found], limit))
+        return tuple(distinct([self.features[f] for f in found], limit))
 
 
 class Analyzer(Protocol):
@@ -162,33 +67,6 @@ def _ranked(indices: np.ndarray, weights: np.ndarray, limit: int) -> list[int]:
     """The columns of the ``3 × limit`` largest weights, largest first, ties alphabetical."""
     order = np.lexsort((indices, -weights))[: limit * 3]  # columns are in alphabetical order
     return [int(indices[i]) for i in order]
-
-
-def _singular(term: str) -> str:
-    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in term.lower().split())
-
-
-def _distinct(terms: list[str], limit: int) -> list[str]:
-    """The first ``limit`` terms, overlapping phrases joined ("denoising diffusion probabilistic"
-    + "diffusion probabilistic models"), without a term contained in another ("siamese" beside
-    "siamese networks") or the plural or singular of an earlier one ("KANs" after "KAN")."""
-    joined: list[list[str]] = []
-    for term in terms:
-        words = term.split()
-        for i, kept in enumerate(joined):
-            if len(words) > 1 and len(kept) > 1:
-                if _singular(" ".join(kept[-2:])) == _singular(" ".join(words[:2])):
-                    joined[i] = kept + words[2:]
-                    break
-                if _singular(" ".join(words[-2:])) == _singular(" ".join(kept[:2])):
-                    joined[i] = words + kept[2:]
-                    break
-        else:
-            joined.append(words)
-    terms = [" ".join(w) for w in joined]
-    keys = [f" {_singular(t)} " for t in terms]
-    return [t for i, (t, k) in enumerate(zip(terms, keys))
-            if k not in keys[:i] and not any(k != o and k in o for o in keys)][:limit]
 
 
 def _shared(X: sparse.csr_matrix, i: int, j: int, limit: int) -> list[int]:
@@ -243,7 +121,7 @@ class TfidfAnalyzer:
     max_df_share: float = 0.5  # terms in more than this share of papers tell nothing apart
 
     def _terms(self, doc: str) -> list[str]:
-        return [gram[0] for run in _phrases(doc) for gram in _grams(run)]
+        return [gram[0] for run in phrases(doc) for gram in grams(run)]
 
     def vectorise(self, papers: list[Paper]) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
         """TF-IDF rows, the column terms and a mask over ``X.data`` of the entries that may be key
@@ -289,48 +167,12 @@ class TfidfAnalyzer:
         surface = surface_forms(papers, wanted)
         features = [surface.get(name, name) for name in names]
         return Analysis(
-            terms={slugs[i]: _distinct([features[f] for f in top[i]], self.top_terms) for i in top},
-            related={slugs[i]: [Relation(slugs[j], s, tuple(_distinct([features[f] for f in fs],
+            terms={slugs[i]: distinct([features[f] for f in top[i]], self.top_terms) for i in top},
+            related={slugs[i]: [Relation(slugs[j], s, tuple(distinct([features[f] for f in fs],
                                                                       self.shared_limit)), weak)
                                 for j, s, fs, weak in links[i]] for i in links},
             vectors=X, features=features, index={s: i for i, s in enumerate(slugs)},
             term_index={features[i]: i for i, name in enumerate(names) if name in wanted})
-
-
-def surface_forms(papers: list[Paper], wanted: set[str]) -> dict[str, str]:
-    """How the corpus writes each wanted lowercase term: its most common spelling mid-sentence in
-    abstracts (fewest capitals on a tie), else from titles and sentence starts, de-title-cased. A
-    phrase nearly always next to the same word is shown with it ("large language" → "large
-    language models", "architecture search" → "neural architecture search")."""
-    counts: Counter = Counter()  # (case reliable, term, spelling) → occurrences
-    context: dict[tuple[str, int], Counter] = {}  # (phrase, -1 before / +2 after) → words there
-    for paper in papers:
-        for text, certain in ((paper.title.plain, False), (paper.abstract.plain, True)):
-            for run in _phrases(text, certain):
-                for low, form, reliable, i in _grams(run):
-                    if low not in wanted:
-                        continue
-                    counts[reliable, low, form if reliable else _uncapitalise(form)] += 1
-                    for side in (-1, 2) if " " in low else ():
-                        word, sure = run[i + side] if 0 <= i + side < len(run) else ("", True)
-                        context.setdefault((low, side), Counter())[
-                            word if sure else _uncapitalise(word), sure] += 1
-    best: dict[str, tuple] = {}
-    for (reliable, low, form), count in counts.items():
-        rank = (not reliable, -count, sum(ch.isupper() for ch in form), form)
-        if low not in best or rank < best[low]:
-            best[low] = rank
-    forms = {low: rank[-1] for low, rank in best.items()}
-    for (low, side), words in sorted(context.items()):
-        by_lower = Counter()
-        for (word, _), count in words.items():
-            by_lower[word.lower()] += count
-        usual, count = min(by_lower.items(), key=lambda kv: (-kv[1], kv[0]))
-        if usual and count >= 2 and count * 3 >= sum(words.values()) * 2:
-            spelled = min((key for key in words if key[0].lower() == usual),
-                          key=lambda k: (not k[1], -words[k], sum(c.isupper() for c in k[0]), k[0]))[0]
-            forms[low] = f"{spelled} {forms[low]}" if side < 0 else f"{forms[low]} {spelled}"
-    return forms
 
 
 def analyse(papers: list[Paper], analyzer: Analyzer | None = None) -> Analysis:

@@ -14,8 +14,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import __version__
+from .analysis import Analysis
 from .clean import plain_truncate, to_markdown
+from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
+from .neighbourhood import paper_contexts, terms_index
 
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -85,17 +88,32 @@ def make_environment(templates: Path) -> Environment:
     return env
 
 
-def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_url: str) -> dict[str, str]:
+def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_url: str,
+                 analysis: Analysis, topic: TopicGraph, settings) -> dict[str, str]:
     """Every generated page, keyed by its path under docs/."""
     env = make_environment(templates)
+    contexts = paper_contexts(papers, analysis, topic)
+    index = terms_index(analysis)
+    anchors = {term: anchor for term, anchor, _ in index}
+    by_slug = {p.slug: p for p in papers}
     paper_template = env.get_template("paper.md.j2")
     pages: dict[str, str] = {}
     for paper in papers:
         page_url = f"{site_url.rstrip('/')}/papers/{paper.slug}/"
         pages[f"papers/{paper.slug}.md"] = paper_template.render(
-            paper=paper, page_url=page_url, bibtex=bibtex_entry(paper, page_url))
-    common = {"papers": papers, "stats": stats, "version": __version__}
-    pages["index.md"] = env.get_template("index.md.j2").render(**common)
-    pages["papers/index.md"] = env.get_template("papers.md.j2").render(**common)
-    pages["about.md"] = env.get_template("about.md.j2").render(**common)
+            paper=paper, page_url=page_url, bibtex=bibtex_entry(paper, page_url),
+            ctx=contexts[paper.slug], anchors=anchors)
+    area_template = env.get_template("area.md.j2")
+    areas_by_id = {a.id: a for a in topic.areas}
+    for area in topic.areas:
+        pages[f"areas/{area.id}.md"] = area_template.render(area=area, by_slug=by_slug, areas_by_id=areas_by_id)
+    counts = {kind: 0 for kind in ("related", "builds_on", "mentions")}
+    for _, _, kind in topic.graph.edges(keys=True):
+        counts[kind] += 1
+    common = {"papers": papers, "stats": stats, "version": __version__, "topic": topic,
+              "by_slug": by_slug, "index": index, "counts": counts, "settings": settings}
+    for path, name in [("index.md", "index"), ("papers/index.md", "papers"), ("about.md", "about"),
+                       ("areas/index.md", "areas"), ("terms.md", "terms"),
+                       ("about-the-map.md", "about-map")]:
+        pages[path] = env.get_template(f"{name}.md.j2").render(**common)
     return pages

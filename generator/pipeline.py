@@ -5,18 +5,29 @@ Everything is gathered first, then written, so a failing stage leaves no half-wr
 from __future__ import annotations
 
 import calendar
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .analysis import TfidfAnalyzer, analyse
 from .clean import clean_text
 from .exceptions import BuildError
+from .graph import build_graph
 from .merge import merge
+from .exports import write_exports
 from .models import CleanEntry, EntryOutcome, Paper, RawEntry
 from .pages import SiteStats, render_pages
 from .readers import read_sources
 from .report import BuildReport
 from .site import build_site
 from .writer import WriteSummary, collect_assets, write_tree
+
+def export_files(papers: list[Paper], topic, site_url: str) -> dict[str, bytes]:
+    """The downloadable exports, as files under docs/downloads/."""
+    with tempfile.TemporaryDirectory() as tmp:
+        write_exports(papers, topic, Path(tmp), site_url_base=site_url)
+        return {f"downloads/{p.name}": p.read_bytes() for p in sorted(Path(tmp).iterdir())}
+
 
 ROOT = Path(__file__).resolve().parents[1]
 FALLBACK_EPOCH = 946684800  # 2000-01-01, for a corpus with no dated paper
@@ -101,9 +112,15 @@ def generate(sources: list[Path], project: Project = Project(), listing_year: in
     outcomes += [EntryOutcome(r.source, "rejected", reason=r.reason) for r in read.rejections]
     files = sorted({o.source.path for o in outcomes})
     report = BuildReport(sources=files, outcomes=outcomes, papers=papers)
-    pages = render_pages(papers, site_stats(report), project.root / "templates" / "pages", project.site_url())
+    analyzer = TfidfAnalyzer()
+    analysis = analyse(papers, analyzer)
+    topic = build_graph(papers, analysis)
+    site_url = project.site_url()
+    pages = render_pages(papers, site_stats(report), project.root / "templates" / "pages", site_url,
+                         analysis, topic, analyzer)
     tree = {path: text.encode("utf-8") for path, text in pages.items()}
     tree.update(collect_assets(project.root / "templates" / "assets", project.vendor()))
+    tree.update(export_files(papers, topic, site_url))
     written = write_tree(project.docs_dir, tree)
     return Generated(report=report, written=written, epoch=reproducible_epoch(papers))
 

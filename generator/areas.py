@@ -1,0 +1,166 @@
+"""Areas: groups of closely related papers (Louvain communities of the related links), each named
+by the terms that set it apart (c-TF-IDF). Every paper lands in exactly one area; one without a
+strong link of its own joins the nearest area and is called loose."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+from scipy import sparse
+
+from .analysis import Analysis
+
+
+@dataclass
+class Area:
+    """A group of closely related papers, ``papers`` most central first."""
+
+    id: str
+    name: str
+    terms: list[str]
+    papers: list[str]
+    neighbours: list[tuple[str, float]] = field(default_factory=list)
+    coherence: float = 0.0
+    loose: list[str] = field(default_factory=list)
+
+
+def _slugify(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "area"
+
+
+def _member(groups: list[list[str]], analysis: Analysis, n: int) -> sparse.csr_matrix:
+    """A groups × papers 0/1 matrix, columns in the analysis' vector order."""
+    rows, cols = zip(*[(k, analysis.index[s]) for k, g in enumerate(groups) for s in g])
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(groups), n))
+
+
+def _overlaps(term: str, other: str) -> bool:
+    """Whether two terms share a word (plural "s" aside) or one abbreviates the other ("IB",
+    "Information Bottleneck"; "GNNs", "graph neural networks")."""
+    words = [{w[:-1] if len(w) > 3 and w.endswith("s") else w for w in t.lower().split()}
+             for t in (term, other)]
+    initials = ["".join(p[0] for p in re.split(r"[\s-]+", t.lower()) if p) for t in (term, other)]
+    acronym = [t.rstrip("s").isupper() and len(t) > 1 for t in (term, other)]
+    return bool(words[0] & words[1]) or any(
+        acronym[i] and len(initials[1 - i]) > 1 and initials[1 - i] in (term, other)[i].lower()
+        for i in (0, 1))
+
+
+def _area_terms(groups: list[list[str]], analysis: Analysis, n: int,
+                limit: int = 8) -> list[list[str]]:
+    """Each group's most distinguishing key terms, c-TF-IDF style: the share of its papers that
+    use the term × log(1 + how much likelier that is than in the whole corpus); phrases count
+    half again, and no two chosen terms share a word."""
+    candidates = [Counter(t for s in g for t in analysis.terms.get(s, ())) for g in groups]
+    if analysis.vectors is not None and analysis.term_index:
+        used = (_member(groups, analysis, n) @ (analysis.vectors != 0).astype(np.float64)).tocsr()
+        total = np.asarray(used.sum(axis=0)).ravel()
+        rows = [dict(zip(used.indices[used.indptr[k]:used.indptr[k + 1]],
+                         used.data[used.indptr[k]:used.indptr[k + 1]])) for k in range(len(groups))]
+        column = analysis.term_index
+        count = lambda k, t: rows[k].get(column.get(t), 0.0)  # noqa: E731
+        overall = lambda t: total[column[t]] if t in column else 0.0  # noqa: E731
+    else:  # no vectors: count key terms only
+        totals = sum(candidates, Counter())
+        count, overall = (lambda k, t: candidates[k][t]), (lambda t: totals[t])  # noqa: E731
+    result = []
+    for k, group in enumerate(groups):
+        scored = []
+        for term in candidates[k]:
+            share, spread = count(k, term) / len(group), overall(term) / n
+            lift = share / spread if spread else 0.0
+            bonus = 1.5 if " " in term else 1.0
+            scored.append((-round(share * math.log1p(lift) * bonus, 9), term))
+        chosen: list[str] = []
+        for _, term in sorted(scored):
+            if not any(_overlaps(term, c) for c in chosen):
+                chosen.append(term)
+        result.append(chosen[:limit])
+    return result
+
+
+def _areas_of(U: nx.Graph, analysis: Analysis, seed: int, resolution: float, min_size: int):
+    """Groups of papers from Louvain communities of at least ``min_size`` papers. A paper outside
+    them, or with weak links only, is loose: it joins the group of its strongest link, or, cut off
+    from every group, the group whose papers it is most similar to on average."""
+    found = nx.community.louvain_communities(U, weight="weight", seed=seed, resolution=resolution)
+    found = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+    kept = [c for c in found if len(c) >= min_size] or [c for c in found if len(c) > 1] or found
+    weak = {s for s, rs in analysis.related.items() if rs and all(r.weak for r in rs)}
+    loose = {s for c in found if c not in kept for s in c} | weak
+    group_of = {s: k for k, c in enumerate(kept) for s in c if s not in loose}
+    pending, strict = set(loose), True
+    while pending:
+        moved = False
+        for s in sorted(pending):
+            links = sorted(U[s].items(), key=lambda td: (-td[1]["weight"], td[0]))
+            targets = [t for t, _ in links if t in group_of]
+            if targets and (not strict or links[0][0] in group_of):
+                group_of[s] = group_of[targets[0]]
+                pending.discard(s)
+                moved = True
+        if not moved and not strict:
+            break
+        strict = moved
+    groups = defaultdict(list)
+    for s in sorted(group_of):
+        groups[group_of[s]].append(s)
+    groups = [groups[k] for k in sorted(groups)]
+    if pending and groups and analysis.vectors is not None:
+        X, stray = analysis.vectors, sorted(pending)
+        centroids = (_member(groups, analysis, X.shape[0]) @ X).multiply(
+            1.0 / np.array([[len(g)] for g in groups])).tocsr()
+        sims = (X[[analysis.index[s] for s in stray]] @ centroids.T).toarray()
+        for s, row in zip(stray, sims):
+            groups[int(np.argmax(row))].append(s)  # the first best on a tie
+        return [sorted(g) for g in groups], loose
+    return groups + [[s for s in c if s in pending] for c in found if set(c) & pending], loose
+
+
+def find_areas(U: nx.Graph, analysis: Analysis, titles: dict[str, str], *, seed: int = 42,
+               resolution: float = 1.0, min_size: int = 3,
+               name_terms: int = 3) -> tuple[list[Area], set[str]]:
+    """The areas of the related-links graph ``U`` (largest first) and the loose papers."""
+    groups, loose = _areas_of(U, analysis, seed, resolution, min_size)
+    areas, ids, names = [], set(), set()
+    for group, terms in zip(groups, _area_terms(groups, analysis, len(titles))):
+        name = ", ".join(terms[:name_terms]) or titles[group[0]]
+        name = base = name[:1].upper() + name[1:]
+        area_id, n = _slugify(name), 2
+        while area_id in ids or name in names:
+            area_id, name, n = f"{_slugify(base)}-{n}", f"{base} ({n})", n + 1
+        ids.add(area_id)
+        names.add(name)
+        areas.append(Area(area_id, name, terms, group, loose=sorted(loose & set(group))))
+    area_of = {s: a.id for a in areas for s in a.papers}
+    for area in areas:
+        members = set(area.papers)
+        degree = {s: sum(d["weight"] for t, d in U[s].items() if t in members) for s in area.papers}
+        area.papers.sort(key=lambda s: (-round(degree[s], 6), s))
+        across: Counter = Counter()
+        for s in area.papers:
+            for t, d in U[s].items():
+                if t not in members:
+                    across[area_of[t]] += d["weight"]
+        area.neighbours = sorted(((k, round(v, 3)) for k, v in across.items()),
+                                 key=lambda kv: (-kv[1], kv[0]))
+        area.coherence = _coherence(area.papers, analysis, U)
+    areas.sort(key=lambda a: (-len(a.papers), a.id))
+    return areas, loose
+
+
+def _coherence(members: list[str], analysis: Analysis, U: nx.Graph) -> float:
+    """Mean similarity over pairs in the area (from the vectors, without forming the pairs)."""
+    m = len(members)
+    if m < 2:
+        return 0.0
+    if analysis.vectors is not None:
+        rows = analysis.vectors[[analysis.index[s] for s in members]]
+        total = np.asarray(rows.sum(axis=0)).ravel()
+        return round(float((total @ total - rows.multiply(rows).sum()) / (m * (m - 1))), 3)
+    inside = [d["weight"] for a, b, d in U.subgraph(members).edges(data=True)]
+    return round(sum(inside) / len(inside), 3) if inside else 0.0
