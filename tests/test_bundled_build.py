@@ -77,3 +77,39 @@ def test_paper_page_has_citation_meta_and_sections(bundled_build):
     text = html_module.unescape(re.sub(r"<[^>]+>", "", html))
     assert "@misc{" + paper.slug in text
     assert f"https://litmap.netlify.app/papers/{paper.slug}/" in html
+
+
+def _text(path):
+    return html_module.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+
+
+def test_every_paper_page_shows_its_area_and_explained_related_papers(bundled_build):
+    site, _, generated = bundled_build
+    for paper in generated.report.papers:
+        html = (site / "papers" / paper.slug / "index.html").read_text(encoding="utf-8")
+        assert 'id="topics"' in html and 'href="../../areas/' in html
+        assert 'id="related"' in html, paper.slug
+        table = html.split('id="related"', 1)[1].split("</table>", 1)[0]
+        rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+        assert rows, paper.slug
+        for row in rows:
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            assert re.fullmatch(r"\d\.\d\d", cells[1].strip()), cells
+            assert cells[2].strip(), f"{paper.slug}: a related paper without shared terms"
+
+
+def test_every_paper_is_in_exactly_one_area_page(bundled_build):
+    site, _, generated = bundled_build
+    listed = []
+    for page in (site / "areas").glob("*/index.html"):
+        listed += re.findall(r'href="\.\./\.\./papers/([^/"]+)/"', page.read_text(encoding="utf-8"))
+    assert sorted(listed) == sorted(p.slug for p in generated.report.papers)
+
+
+def test_downloads_are_published(bundled_build):
+    site, _, generated = bundled_build
+    for name in ("graph.graphml", "graph.gexf", "graph.json", "vosviewer.json", "papers.csv",
+                 "papers.bib", "papers.ris", "papers.json"):
+        assert (site / "downloads" / name).stat().st_size > 0
+    assert "downloads/graph.graphml" in _text(site / "about-the-map" / "index.html") or \
+        'href="../downloads/graph.graphml"' in (site / "about-the-map" / "index.html").read_text(encoding="utf-8")
