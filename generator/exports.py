@@ -12,6 +12,7 @@ import bibtexparser
 import networkx as nx
 import rispy
 from bibtexparser import model
+from bibtexparser.middlewares import default_unparse_stack
 
 from .graph import TopicGraph, short_name
 from .models import Paper
@@ -169,7 +170,8 @@ def _reference_files(papers: list[Paper], topic: TopicGraph, out_dir: Path, base
             item["URL"] = url
         csl.append(item)
     return [_write(out_dir / "papers.csv", table.getvalue()),
-            _write(out_dir / "papers.bib", bibtexparser.write_string(library)),
+            _write(out_dir / "papers.bib", bibtexparser.write_string(library, unparse_stack=(
+                default_unparse_stack(allow_inplace_modification=True)))),  # ours to change: no copy
             _write(out_dir / "papers.ris", rispy.dumps(references, implementation=_RisWriter)),
             _write(out_dir / "papers.json", _dumps(csl))]
 

@@ -115,23 +115,30 @@ def distinct(terms: list[str], limit: int) -> list[str]:
     """The first ``limit`` terms, overlapping phrases joined ("denoising diffusion probabilistic"
     + "diffusion probabilistic models"), without a term contained in another ("siamese" beside
     "siamese networks") or the plural or singular of an earlier one ("KANs" after "KAN")."""
-    joined: list[tuple[list[str], str, str]] = []  # words, first two and last two words
+    joined: list[list] = []  # [words, first two words, last two words], as singular keys
+    by_head: dict[str, int] = {}
+    by_tail: dict[str, int] = {}
     for term in terms:
         words = term.split()
         head, tail = _singular(" ".join(words[:2])), _singular(" ".join(words[-2:]))
-        for i, (kept, kept_head, kept_tail) in enumerate(joined):
-            if len(words) > 1 and len(kept) > 1 and kept_tail == head:
-                joined[i] = (kept + words[2:], kept_head, tail)
-                break
-            if len(words) > 1 and len(kept) > 1 and tail == kept_head:
-                joined[i] = (words + kept[2:], head, kept_tail)
-                break
+        if len(words) > 1 and head in by_tail:  # "… diffusion probabilistic" + this
+            i = by_tail.pop(head)
+            joined[i][0], joined[i][2] = joined[i][0] + words[2:], tail
+            by_tail.setdefault(tail, i)
+        elif len(words) > 1 and tail in by_head:  # this + "diffusion probabilistic …"
+            i = by_head.pop(tail)
+            joined[i][0], joined[i][1] = words + joined[i][0][2:], head
+            by_head.setdefault(head, i)
         else:
-            joined.append((words, head, tail))
+            if len(words) > 1:
+                by_head.setdefault(head, len(joined))
+                by_tail.setdefault(tail, len(joined))
+            joined.append([words, head, tail])
     terms = [" ".join(words) for words, _, _ in joined]
     keys = [f" {_singular(t)} " for t in terms]
+    phrases_ = [k for k in keys if k.count(" ") > 2]
     return [t for i, (t, k) in enumerate(zip(terms, keys))
-            if k not in keys[:i] and not any(k != o and k in o for o in keys)][:limit]
+            if k not in keys[:i] and not any(k != o and k in o for o in phrases_)][:limit]
 
 
 def surface_forms(papers: list[Paper], wanted: set[str]) -> dict[str, str]:

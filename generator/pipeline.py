@@ -5,6 +5,7 @@ Everything is gathered first, then written, so a failing stage leaves no half-wr
 from __future__ import annotations
 
 import calendar
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,8 @@ from .pages import SiteStats, render_pages
 from .readers import read_sources
 from .report import BuildReport
 from .site import build_site
-from .writer import WriteSummary, collect_assets, write_tree
+from .writer import (WriteSummary, collect_assets, discard_on_failure, stage_tree, staging_path, swap_in,
+                     write_tree)
 
 def export_files(papers: list[Paper], topic, site_url: str) -> dict[str, bytes]:
     """The downloadable exports, as files under docs/downloads/."""
@@ -64,6 +66,15 @@ class Project:
 
 
 @dataclass
+class Gathered:
+    """Everything a build writes, computed before anything is written."""
+
+    report: BuildReport
+    tree: dict[str, bytes]
+    epoch: int
+
+
+@dataclass
 class Generated:
     report: BuildReport
     written: WriteSummary
@@ -100,8 +111,8 @@ def site_stats(report: BuildReport) -> SiteStats:
         yearless=sum(1 for p in dated if p.date.year is None))
 
 
-def generate(sources: list[Path], project: Project = Project(), listing_year: int | None = None) -> Generated:
-    """Reads the sources and writes the Markdown pages under docs/."""
+def gather(sources: list[Path], project: Project, listing_year: int | None = None) -> Gathered:
+    """Reads, cleans, merges and analyses the sources and renders every file of docs/, in memory."""
     read = read_sources(sources, listing_year=listing_year)
     cleaned, rejected = clean_entries(read.entries)
     papers, outcomes = merge(cleaned)
@@ -121,14 +132,27 @@ def generate(sources: list[Path], project: Project = Project(), listing_year: in
     tree = {path: text.encode("utf-8") for path, text in pages.items()}
     tree.update(collect_assets(project.root / "templates" / "assets", project.vendor()))
     tree.update(export_files(papers, topic, site_url))
-    written = write_tree(project.docs_dir, tree)
-    return Generated(report=report, written=written, epoch=reproducible_epoch(papers))
+    return Gathered(report=report, tree=tree, epoch=reproducible_epoch(papers))
+
+
+def generate(sources: list[Path], project: Project = Project(), listing_year: int | None = None) -> Generated:
+    """Writes the Markdown pages under docs/ (only files whose bytes changed)."""
+    gathered = gather(sources, project, listing_year)
+    written = write_tree(project.docs_dir, gathered.tree)
+    return Generated(report=gathered.report, written=written, epoch=gathered.epoch)
 
 
 def build(sources: list[Path], out: Path, *, offline: bool = False, project: Project = Project(),
           listing_year: int | None = None) -> Generated:
-    """Generates the Markdown, builds the site into ``out`` and writes ``out/report.json``."""
-    generated = generate(sources, project, listing_year)
-    build_site(project.config_file, project.docs_dir, out, offline=offline, epoch=generated.epoch)
-    (out / "report.json").write_text(generated.report.to_json(), encoding="utf-8")
-    return generated
+    """Generates docs/, builds the site into ``out`` with ``out/report.json``; both are replaced only
+    when the whole build succeeded."""
+    gathered = gather(sources, project, listing_year)
+    docs, written = stage_tree(project.docs_dir, gathered.tree)
+    site = staging_path(out)
+    with discard_on_failure(docs, site):
+        shutil.rmtree(site, ignore_errors=True)
+        build_site(project.config_file, docs, site, offline=offline, epoch=gathered.epoch)
+        (site / "report.json").write_text(gathered.report.to_json(), encoding="utf-8")
+        swap_in(docs, project.docs_dir)
+        swap_in(site, out)
+    return Generated(report=gathered.report, written=written, epoch=gathered.epoch)

@@ -1,10 +1,14 @@
-"""Writes the generated Markdown and the site's static assets into docs/.
+"""Writes the generated Markdown and the site's static assets, atomically.
 
-docs/ belongs to the generator: files it no longer produces are removed, and a file whose bytes
-did not change is left untouched (its modification time too, so live preview reloads only what changed).
+docs/ belongs to the generator. A new tree is staged beside the old one (unchanged files are
+hard-linked, so they keep their modification time and live preview reloads only what changed) and
+swapped in only when everything succeeded; a failure or Ctrl-C leaves the previous output as it was.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,25 +35,55 @@ def collect_assets(assets_dir: Path, vendor: dict[str, Path]) -> dict[str, bytes
     return files
 
 
-def write_tree(docs_dir: Path, files: dict[str, bytes]) -> WriteSummary:
-    """Makes ``docs_dir`` hold exactly ``files`` (relative path → bytes)."""
+def staging_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.litmap-new")
+
+
+def stage_tree(target: Path, files: dict[str, bytes]) -> tuple[Path, WriteSummary]:
+    """Writes ``files`` into a fresh folder beside ``target``; returns it and what changed."""
+    staged = staging_path(target)
+    shutil.rmtree(staged, ignore_errors=True)
     summary = WriteSummary()
-    docs_dir.mkdir(parents=True, exist_ok=True)
     for rel, data in sorted(files.items()):
-        path = docs_dir / rel
-        if path.is_file() and path.read_bytes() == data:
+        old, new = target / rel, staged / rel
+        new.parent.mkdir(parents=True, exist_ok=True)
+        if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
+            os.link(old, new)
             summary.unchanged += 1
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".litmap-tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-        summary.written.append(rel)
-    for path in sorted(docs_dir.rglob("*"), reverse=True):
-        rel = path.relative_to(docs_dir).as_posix()
-        if path.is_file() and rel not in files:
-            path.unlink()
-            summary.removed.append(rel)
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+        else:
+            new.write_bytes(data)
+            summary.written.append(rel)
+    if target.is_dir():
+        summary.removed = sorted(
+            p.relative_to(target).as_posix() for p in target.rglob("*")
+            if p.is_file() and p.relative_to(target).as_posix() not in files)
+    return staged, summary
+
+
+def swap_in(staged: Path, target: Path) -> None:
+    """Replaces ``target`` by ``staged`` (two renames; the old tree is deleted afterwards)."""
+    old = target.with_name(f".{target.name}.litmap-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staged.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def discard_on_failure(*staged: Path):
+    """Removes staged folders if the block fails, so nothing half-made is left behind."""
+    try:
+        yield
+    except BaseException:
+        for path in staged:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+
+
+def write_tree(target: Path, files: dict[str, bytes]) -> WriteSummary:
+    """Makes ``target`` hold exactly ``files`` (relative path → bytes), atomically."""
+    staged, summary = stage_tree(target, files)
+    with discard_on_failure(staged):
+        swap_in(staged, target)
     return summary

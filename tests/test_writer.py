@@ -1,0 +1,63 @@
+"""Atomic output: a build that fails midway, or is interrupted, leaves docs/ and site/ as they were;
+a rebuild rewrites only changed files and removes stale ones."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from generator import pipeline
+from generator.exceptions import BuildError
+from generator.pipeline import ROOT, Project, build
+from generator.writer import write_tree
+
+FIXTURE = ROOT / "tests" / "fixtures" / "basic"
+
+
+def snapshot(folder):
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built(tmp_path):
+    project = Project(docs=tmp_path / "docs")
+    build([FIXTURE], tmp_path / "site", project=project)
+    return project, tmp_path / "site"
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("boom"), KeyboardInterrupt(), BuildError("strict")])
+def test_a_failing_site_build_leaves_previous_output_untouched(built, monkeypatch, failure):
+    project, site = built
+    before_docs, before_site = snapshot(project.docs_dir), snapshot(site)
+
+    def fail(*args, **kwargs):
+        raise failure
+    monkeypatch.setattr(pipeline, "build_site", fail)
+    with pytest.raises(type(failure)):
+        build([FIXTURE / "plain.txt"], site, project=project)  # would drop three pages
+    assert snapshot(project.docs_dir) == before_docs
+    assert snapshot(site) == before_site
+    assert not any(p.name.startswith(".") for p in site.parent.iterdir())  # no staging left
+
+
+def test_a_bad_config_fails_cleanly(built, tmp_path):
+    project, site = built
+    before = snapshot(site)
+    broken = tmp_path / "broken"
+    shutil.copytree(ROOT / "templates", broken / "templates")
+    (broken / "mkdocs.yml").write_text("site_name: x\ntheme: {name: no-such-theme}\n", encoding="utf-8")
+    (broken / "node_modules").symlink_to(ROOT / "node_modules")
+    with pytest.raises(BuildError):
+        build([FIXTURE], site, project=Project(root=broken, docs=project.docs_dir))
+    assert snapshot(site) == before
+
+
+def test_write_tree_keeps_unchanged_files_and_removes_stale(tmp_path):
+    target = tmp_path / "docs"
+    write_tree(target, {"a.md": b"A", "b/c.md": b"C", "old.md": b"O"})
+    mtime = (target / "a.md").stat().st_mtime_ns
+    summary = write_tree(target, {"a.md": b"A", "b/c.md": b"C2"})
+    assert (target / "a.md").stat().st_mtime_ns == mtime
+    assert summary.written == ["b/c.md"] and summary.removed == ["old.md"] and summary.unchanged == 1
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()) == ["a.md", "b/c.md"]
