@@ -177,13 +177,13 @@ def _reference_files(papers: list[Paper], topic: TopicGraph, out_dir: Path, base
 
 
 def write_exports(papers: list[Paper], graph: TopicGraph, out_dir: Path,
-                  site_url_base: str = "") -> list[Path]:
+                  site_url_base: str = "", pos: dict[str, tuple[float, float]] | None = None) -> list[Path]:
     """Writes graph.graphml, graph.gexf, graph.json, vosviewer.json, papers.csv, papers.bib,
     papers.ris and papers.json into ``out_dir`` and returns their paths. Paper URLs are
     ``papers/<slug>/`` below ``site_url_base``; reference-manager files carry them only when that
     base makes them absolute."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    pos = layout(graph)
+    pos = pos if pos is not None else layout(graph)
     G = _export_graph(graph, pos)
     written = _graph_files(G, graph, pos, out_dir)
     vos = _vosviewer(papers, G, graph, pos, site_url_base)

@@ -18,8 +18,12 @@ from .analysis import Analysis
 from .clean import plain_truncate, to_markdown
 from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
+from .mapdata import area_colours, local_map
 from .neighbourhood import paper_contexts, terms_index
 
+RELATION_NAMES = {"related": "related", "builds_on": "earlier: this paper builds on it",
+                  "built_on_by": "later: builds on this paper", "mentions": "its method is named here",
+                  "mentioned_by": "names this paper's method", "self": "this paper"}
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -96,13 +100,15 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
     index = terms_index(analysis)
     anchors = {term: anchor for term, anchor, _ in index}
     by_slug = {p.slug: p for p in papers}
+    map_common = {"colours": area_colours(topic), "area_of": topic.area_of, "relation_names": RELATION_NAMES}
     paper_template = env.get_template("paper.md.j2")
     pages: dict[str, str] = {}
     for paper in papers:
         page_url = f"{site_url.rstrip('/')}/papers/{paper.slug}/"
         pages[f"papers/{paper.slug}.md"] = paper_template.render(
             paper=paper, page_url=page_url, bibtex=bibtex_entry(paper, page_url),
-            ctx=contexts[paper.slug], anchors=anchors)
+            ctx=contexts[paper.slug], anchors=anchors,
+            local_nodes=local_map(paper, contexts[paper.slug], 720, 380), **map_common)
     area_template = env.get_template("area.md.j2")
     areas_by_id = {a.id: a for a in topic.areas}
     for area in topic.areas:

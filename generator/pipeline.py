@@ -61,8 +61,16 @@ class Project:
             return yaml_load(f).get("site_url") or "/"
 
     def vendor(self) -> dict[str, Path]:
-        return {"assets/vendor/iframe-worker/shim.js":
-                self.root / "node_modules/iframe-worker/shim/index.js"}
+        """Browser code installed by npm (package-lock.json), copied into the site with its licence."""
+        modules = self.root / "node_modules"
+        return {
+            "assets/vendor/iframe-worker/shim.js": modules / "iframe-worker/shim/index.js",
+            "assets/vendor/iframe-worker/LICENSE": modules / "iframe-worker/LICENSE",
+            "assets/vendor/sigma/sigma.min.js": modules / "sigma/dist/sigma.min.js",
+            "assets/vendor/sigma/LICENSE.txt": modules / "sigma/LICENSE.txt",
+            "assets/vendor/graphology/graphology.umd.min.js": modules / "graphology/dist/graphology.umd.min.js",
+            "assets/vendor/graphology/LICENSE.txt": modules / "graphology/LICENSE.txt",
+        }
 
 
 @dataclass

@@ -1,0 +1,120 @@
+"""Map stage: what the browser draws, computed at build time so the page only draws it — the global
+map's nodes, thinned edges and area labels, each paper's local map, and the timeline."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+from .graph import TopicGraph
+from .models import Paper
+from .neighbourhood import PaperContext
+
+# Colour-blind-friendly palette (Okabe–Ito and Tableau 10), cycled when there are more areas.
+PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
+           "#ff9da7", "#9c755f", "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#56b4e9"]
+EDGES_PER_NODE = 3     # strongest related links kept per paper on the global map
+MIN_EDGE_SCORE = 0.1   # weaker links are not drawn on the global map
+
+
+def area_colours(topic: TopicGraph) -> dict[str, str]:
+    return {area.id: PALETTE[i % len(PALETTE)] for i, area in enumerate(topic.areas)}
+
+
+def global_map(papers: list[Paper], topic: TopicGraph, pos: dict[str, tuple[float, float]]) -> dict:
+    """Nodes ``[slug, title, area index, year or null, x, y, degree]``, edges ``[i, j, score]``,
+    areas with colour, label position (centroid) and size."""
+    order = {p.slug: i for i, p in enumerate(papers)}
+    area_index = {a.id: i for i, a in enumerate(topic.areas)}
+    colours = area_colours(topic)
+    best: dict[str, list[tuple[float, str]]] = {p.slug: [] for p in papers}
+    for u, v, kind, data in topic.graph.edges(keys=True, data=True):
+        if kind == "related" and data["score"] >= MIN_EDGE_SCORE:
+            best[u].append((data["score"], v))
+            best[v].append((data["score"], u))
+    edges = set()
+    for slug, found in best.items():
+        for score, other in sorted(found, key=lambda t: (-t[0], t[1]))[:EDGES_PER_NODE]:
+            i, j = sorted((order[slug], order[other]))
+            edges.add((i, j, score))
+    degree = {p.slug: 0 for p in papers}
+    for u, v, kind in topic.graph.edges(keys=True):
+        if kind == "related":
+            degree[u] += 1
+            degree[v] += 1
+    nodes = [[p.slug, p.title.plain, area_index[topic.area_of[p.slug]],
+              p.date.year if p.date and p.date.year else None, pos[p.slug][0], pos[p.slug][1],
+              degree[p.slug]] for p in papers]
+    areas = []
+    for area in topic.areas:
+        xs = [pos[s][0] for s in area.papers]
+        ys = [pos[s][1] for s in area.papers]
+        areas.append({"id": area.id, "name": area.name, "colour": colours[area.id], "size": len(area.papers),
+                      "x": round(sum(xs) / len(xs), 4), "y": round(sum(ys) / len(ys), 4)})
+    return {"areas": areas, "nodes": nodes, "edges": sorted(edges)}
+
+
+def map_script(data: dict) -> bytes:
+    """The map data as a script, so the page works from file:// (nothing is fetched)."""
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
+    return f"window.LITMAP_MAP = {text};\n".encode("ascii")
+
+
+@dataclass(frozen=True)
+class LocalNode:
+    paper: Paper
+    x: float
+    y: float
+    relation: str   # "self", "related", "builds_on", "built_on_by", "mentions", "mentioned_by"
+    score: float
+
+
+def local_map(paper: Paper, ctx: PaperContext, width: int = 720, height: int = 360) -> list[LocalNode]:
+    """The paper at the centre, earlier papers to the left and later ones to the right where both
+    years are known (the others above and below the centre column), nearest by score first."""
+    seen: dict[str, tuple[Paper, str, float]] = {}
+    for relation, items in (("builds_on", ctx.builds_on), ("built_on_by", ctx.built_on_by),
+                            ("mentions", ctx.mentions), ("mentioned_by", ctx.mentioned_by),
+                            ("related", ctx.related)):
+        for n in items:
+            seen.setdefault(n.paper.slug, (n.paper, relation, n.score))
+    year = paper.date.year if paper.date else None
+    columns: dict[int, list[tuple[Paper, str, float]]] = {-1: [], 0: [], 1: []}
+    for other, relation, score in sorted(seen.values(), key=lambda t: (-t[2], t[0].slug)):
+        other_year = other.date.year if other.date else None
+        side = 0 if year is None or other_year is None else (other_year > year) - (other_year < year)
+        if relation == "builds_on":
+            side = -1
+        elif relation == "built_on_by":
+            side = 1
+        columns[side].append((other, relation, score))
+    nodes = [LocalNode(paper, width / 2, height / 2, "self", 1.0)]
+    xs = {-1: width * 0.16, 0: width / 2, 1: width * 0.84}
+    for side, items in columns.items():
+        if side == 0:  # no date to compare: on arcs above and below the paper, alternately
+            half = (len(items) + 1) // 2
+            for i, (other, relation, score) in enumerate(items):
+                k, above = divmod(i, 2)
+                angle = math.pi * (0.2 + 0.6 * (k + 0.5) / max(half, 1))
+                x = width / 2 + width * 0.3 * math.cos(angle)
+                y = height / 2 + (height * 0.36) * math.sin(angle) * (-1 if above == 0 else 1)
+                nodes.append(LocalNode(other, round(x, 1), round(y, 1), relation, score))
+        else:
+            ys = [height * (i + 1) / (len(items) + 1) for i in range(len(items))]
+            nodes += [LocalNode(other, xs[side], round(y, 1), relation, score)
+                      for (other, relation, score), y in zip(items, ys)]
+    return nodes
+
+
+def timeline(papers: list[Paper], topic: TopicGraph) -> dict:
+    """Papers per year per area; papers without a year are counted apart, not dropped."""
+    years = sorted({p.date.year for p in papers if p.date and p.date.year})
+    counts = {a.id: {y: 0 for y in years} for a in topic.areas}
+    undated = {a.id: 0 for a in topic.areas}
+    for p in papers:
+        area = topic.area_of[p.slug]
+        if p.date and p.date.year:
+            counts[area][p.date.year] += 1
+        else:
+            undated[area] += 1
+    return {"years": years, "counts": counts, "undated": undated}
