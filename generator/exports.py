@@ -26,28 +26,42 @@ def paper_url(slug: str, base: str = "") -> str:
 
 
 def layout(topic: TopicGraph, seed: int = 42) -> dict[str, tuple[float, float]]:
-    """Map positions from a force-directed layout of the related links (seeded, so repeatable):
-    of the whole graph when small, else of the areas, each area's papers then laid out around
-    its place. Coordinates are rounded to 4 places."""
+    """Map positions from a seeded force-directed layout of the related links, so each area reads
+    as a region: every paper is also tied to a hidden hub of its area. Small corpora are laid out
+    whole; larger ones area by area around the areas' own layout. Rounded to 4 places."""
     G = nx.Graph()
     G.add_nodes_from(sorted(topic.graph.nodes))
     G.add_weighted_edges_from(sorted((u, v, d["weight"]) for u, v, k, d
                                      in topic.graph.edges(keys=True, data=True) if k == "related"))
     if G.number_of_nodes() <= LARGE_GRAPH:
-        pos = nx.spring_layout(G, weight="weight", seed=seed) if G.number_of_nodes() else {}
-    else:
-        A = nx.Graph()
-        A.add_nodes_from(a.id for a in topic.areas)
-        A.add_weighted_edges_from((a.id, b, w) for a in topic.areas for b, w in a.neighbours if a.id < b)
-        centres = nx.spring_layout(A, weight="weight", seed=seed, scale=10.0)
-        pos = {}
-        for area in topic.areas:
-            sub = G.subgraph(area.papers)
-            inner = (nx.spring_layout(sub, weight="weight", seed=seed) if len(area.papers) <= LARGE_GRAPH
-                     else nx.random_layout(sub, seed=seed, center=(0, 0)))
-            radius = (len(area.papers) / G.number_of_nodes()) ** 0.5 * 3
-            cx, cy = centres[area.id]
-            pos.update({s: (cx + radius * x, cy + radius * y) for s, (x, y) in inner.items()})
+        return _rounded(_spring_with_hubs(G, topic.areas, seed))
+    A = nx.Graph()
+    A.add_nodes_from(a.id for a in topic.areas)
+    A.add_weighted_edges_from((a.id, b, w) for a in topic.areas for b, w in a.neighbours if a.id < b)
+    centres = nx.spring_layout(A, weight="weight", seed=seed, scale=10.0)
+    pos = {}
+    for area in topic.areas:
+        sub = G.subgraph(area.papers)
+        inner = (nx.spring_layout(sub, weight="weight", seed=seed) if len(area.papers) <= LARGE_GRAPH
+                 else nx.random_layout(sub, seed=seed, center=(0, 0)))
+        radius = (len(area.papers) / G.number_of_nodes()) ** 0.5 * 3
+        cx, cy = centres[area.id]
+        pos.update({s: (cx + radius * x, cy + radius * y) for s, (x, y) in inner.items()})
+    return _rounded(pos)
+
+
+def _spring_with_hubs(G: nx.Graph, areas, seed: int, hub_weight: float = 0.3) -> dict:
+    if not G.number_of_nodes():
+        return {}
+    H = G.copy()
+    for area in areas:
+        hub = ("hub", area.id)
+        H.add_weighted_edges_from((hub, s, hub_weight) for s in area.papers)
+    pos = nx.spring_layout(H, weight="weight", seed=seed, iterations=100)
+    return {s: p for s, p in pos.items() if not isinstance(s, tuple)}
+
+
+def _rounded(pos: dict) -> dict[str, tuple[float, float]]:
     return {s: (round(float(x), 4), round(float(y), 4)) for s, (x, y) in sorted(pos.items())}
 
 

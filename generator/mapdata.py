@@ -118,3 +118,40 @@ def timeline(papers: list[Paper], topic: TopicGraph) -> dict:
         else:
             undated[area] += 1
     return {"years": years, "counts": counts, "undated": undated}
+
+
+def place_labels(candidates: list[tuple[float, float, str, int]], char_width: float = 8.5,
+                 line_height: float = 18) -> list[tuple[float, float, str]]:
+    """Area labels that do not pile on each other: largest areas first, a label overlapping one
+    already placed is left out."""
+    placed: list[tuple[float, float, float, float]] = []
+    out = []
+    for x, y, name, _ in sorted(candidates, key=lambda c: (-c[3], c[2])):
+        half = len(name) * char_width / 2
+        box = (x - half, y - line_height, x + half, y + 4)
+        if any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+            continue
+        placed.append(box)
+        out.append((x, y, name))
+    return out
+
+
+def static_map(data: dict, width: int = 1000, height: int = 700, margin: int = 30) -> dict:
+    """The global map as drawing instructions for the no-script picture (map.svg.j2)."""
+    nodes = data["nodes"]
+    if not nodes:
+        return {"width": width, "height": height, "nodes": [], "edges": [], "labels": []}
+    xs, ys = [n[4] for n in nodes], [n[5] for n in nodes]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    scale = min(width, height) - 2 * margin
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return (round(margin + (x - min(xs)) / span * scale + (width - height) / 2, 1),
+                round(margin + (max(ys) - y) / span * scale, 1))
+
+    points = [at(n[4], n[5]) for n in nodes]
+    edges = [(*points[i], *points[j]) for i, j, _ in data["edges"]]
+    drawn = [(*points[k], round(2 + math.sqrt(n[6]), 1), data["areas"][n[2]]["colour"])
+             for k, n in enumerate(nodes)]
+    labels = place_labels([(*at(a["x"], a["y"]), a["name"], a["size"]) for a in data["areas"]])
+    return {"width": width, "height": height, "nodes": drawn, "edges": edges, "labels": labels}

@@ -18,7 +18,7 @@ from .analysis import Analysis
 from .clean import plain_truncate, to_markdown
 from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
-from .mapdata import area_colours, local_map
+from .mapdata import area_colours, global_map, local_map, map_script, static_map, timeline
 from .neighbourhood import paper_contexts, terms_index
 
 RELATION_NAMES = {"related": "related", "builds_on": "earlier: this paper builds on it",
@@ -93,7 +93,7 @@ def make_environment(templates: Path) -> Environment:
 
 
 def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_url: str,
-                 analysis: Analysis, topic: TopicGraph, settings) -> dict[str, str]:
+                 analysis: Analysis, topic: TopicGraph, settings, pos) -> dict[str, str]:
     """Every generated page, keyed by its path under docs/."""
     env = make_environment(templates)
     contexts = paper_contexts(papers, analysis, topic)
@@ -116,10 +116,14 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
     counts = {kind: 0 for kind in ("related", "builds_on", "mentions")}
     for _, _, kind in topic.graph.edges(keys=True):
         counts[kind] += 1
+    data = global_map(papers, topic, pos)
+    pages["assets/map-data.js"] = map_script(data).decode("ascii")
+    pages["assets/map.svg"] = env.get_template("map.svg.j2").render(**static_map(data))
     common = {"papers": papers, "stats": stats, "version": __version__, "topic": topic,
-              "by_slug": by_slug, "index": index, "counts": counts, "settings": settings}
+              "by_slug": by_slug, "index": index, "counts": counts, "settings": settings,
+              "timeline": timeline(papers, topic), **map_common}
     for path, name in [("index.md", "index"), ("papers/index.md", "papers"), ("about.md", "about"),
                        ("areas/index.md", "areas"), ("terms.md", "terms"),
-                       ("about-the-map.md", "about-map")]:
+                       ("about-the-map.md", "about-map"), ("map.md", "map")]:
         pages[path] = env.get_template(f"{name}.md.j2").render(**common)
     return pages

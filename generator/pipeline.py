@@ -15,7 +15,7 @@ from .clean import clean_text
 from .exceptions import BuildError
 from .graph import build_graph
 from .merge import merge
-from .exports import write_exports
+from .exports import layout, write_exports
 from .models import CleanEntry, EntryOutcome, Paper, RawEntry
 from .pages import SiteStats, render_pages
 from .readers import read_sources
@@ -24,10 +24,10 @@ from .site import build_site
 from .writer import (WriteSummary, collect_assets, discard_on_failure, stage_tree, staging_path, swap_in,
                      write_tree)
 
-def export_files(papers: list[Paper], topic, site_url: str) -> dict[str, bytes]:
+def export_files(papers: list[Paper], topic, site_url: str, pos) -> dict[str, bytes]:
     """The downloadable exports, as files under docs/downloads/."""
     with tempfile.TemporaryDirectory() as tmp:
-        write_exports(papers, topic, Path(tmp), site_url_base=site_url)
+        write_exports(papers, topic, Path(tmp), site_url_base=site_url, pos=pos)
         return {f"downloads/{p.name}": p.read_bytes() for p in sorted(Path(tmp).iterdir())}
 
 
@@ -135,11 +135,12 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     analysis = analyse(papers, analyzer)
     topic = build_graph(papers, analysis)
     site_url = project.site_url()
+    pos = layout(topic)
     pages = render_pages(papers, site_stats(report), project.root / "templates" / "pages", site_url,
-                         analysis, topic, analyzer)
+                         analysis, topic, analyzer, pos)
     tree = {path: text.encode("utf-8") for path, text in pages.items()}
     tree.update(collect_assets(project.root / "templates" / "assets", project.vendor()))
-    tree.update(export_files(papers, topic, site_url))
+    tree.update(export_files(papers, topic, site_url, pos))
     return Gathered(report=report, tree=tree, epoch=reproducible_epoch(papers))
 
 
