@@ -155,3 +155,31 @@ def static_map(data: dict, width: int = 1000, height: int = 700, margin: int = 3
              for k, n in enumerate(nodes)]
     labels = place_labels([(*at(a["x"], a["y"]), a["name"], a["size"]) for a in data["areas"]])
     return {"width": width, "height": height, "nodes": drawn, "edges": edges, "labels": labels}
+
+
+def timeline_chart(data: dict, topic: TopicGraph, width: int = 720, height: int = 260) -> dict:
+    """Stacked bars, one per year (plus one for papers with no year), one colour per area."""
+    colours = area_colours(topic)
+    columns = [(str(y), {a: data["counts"][a][y] for a in data["counts"]}) for y in data["years"]]
+    columns.append(("no year", dict(data["undated"])))
+    # Scaled to the tallest dated bar, so a large "no year" bar does not flatten the years;
+    # a bar taller than that is cut at the top and keeps its count as a label.
+    tallest = max((sum(c.values()) for _, c in columns[:-1]), default=0) or sum(columns[-1][1].values()) or 1
+    left, bottom, top = 34, 30, 10
+    slot = (width - left) / max(len(columns), 1)
+    bars = []
+    for i, (label, counts) in enumerate(columns):
+        x = left + i * slot + slot * 0.15
+        y = height - bottom
+        segments = []
+        for area in topic.areas:
+            n = counts.get(area.id, 0)
+            if n and y > top:
+                h = min((height - bottom - top) * n / tallest, y - top)
+                y -= h
+                segments.append({"y": round(y, 1), "h": round(h, 1), "colour": colours[area.id],
+                                 "title": f"{label}: {n} paper{'s' if n != 1 else ''} in {area.name}"})
+        bars.append({"x": round(x, 1), "w": round(slot * 0.7, 1), "label": label,
+                     "total": sum(counts.values()), "segments": segments})
+    return {"width": width, "height": height, "bars": bars, "tallest": tallest,
+            "baseline": height - bottom, "left": left}

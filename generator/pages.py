@@ -18,7 +18,8 @@ from .analysis import Analysis
 from .clean import plain_truncate, to_markdown
 from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
-from .mapdata import area_colours, global_map, local_map, map_script, static_map, timeline
+from .mapdata import (area_colours, global_map, local_map, map_script, static_map, timeline,
+                      timeline_chart)
 from .neighbourhood import paper_contexts, terms_index
 
 RELATION_NAMES = {"related": "related", "builds_on": "earlier: this paper builds on it",
@@ -119,9 +120,10 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
     data = global_map(papers, topic, pos)
     pages["assets/map-data.js"] = map_script(data).decode("ascii")
     pages["assets/map.svg"] = env.get_template("map.svg.j2").render(**static_map(data))
+    years = timeline(papers, topic)
     common = {"papers": papers, "stats": stats, "version": __version__, "topic": topic,
               "by_slug": by_slug, "index": index, "counts": counts, "settings": settings,
-              "timeline": timeline(papers, topic), **map_common}
+              "timeline": years, "timeline_chart": timeline_chart(years, topic), **map_common}
     for path, name in [("index.md", "index"), ("papers/index.md", "papers"), ("about.md", "about"),
                        ("areas/index.md", "areas"), ("terms.md", "terms"),
                        ("about-the-map.md", "about-map"), ("map.md", "map")]:

@@ -56,7 +56,8 @@
   container.innerHTML = "";
   var renderer = new Sigma(graph, container, {
     labelRenderedSizeThreshold: 9,
-    labelDensity: 0.6,
+    labelDensity: 0.35,
+    labelGridCellSize: 140,
     zIndex: true,
     nodeReducer: function (node, attrs) {
       var out = Object.assign({}, attrs);

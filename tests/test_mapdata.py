@@ -1,0 +1,96 @@
+"""Map data computed at build time: thinned edges, labels that do not overlap, local map sides,
+the timeline's undated papers, and a data script that cannot end its <script> element early."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from generator.analysis import analyse
+from generator.clean import clean_text
+from generator.exports import layout
+from generator.graph import build_graph
+from generator.mapdata import (EDGES_PER_NODE, global_map, local_map, map_script, place_labels,
+                               static_map, timeline)
+from generator.models import Paper, PaperDate
+from generator.neighbourhood import paper_contexts
+
+TOPICS = {
+    "vision": "vision transformers image classification patches attention registers",
+    "graphs": "graph neural networks message passing node classification",
+    "speech": "speech recognition acoustic models audio transcription",
+}
+
+
+def make(slug, topic, year=None, extra=""):
+    return Paper(key=slug, slug=slug, title=clean_text(f"{slug} {topic}"),
+                 abstract=clean_text(f"{TOPICS[topic]} {extra} study of {topic}"), sources=[],
+                 date=PaperDate(1, 1, year) if year else None)
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    papers = [make(f"{t}-{i}", t, 2018 + i if i < 4 else None, f"variant{i}")
+              for t in TOPICS for i in range(6)]
+    papers.sort(key=lambda p: p.slug)
+    analysis = analyse(papers)
+    topic = build_graph(papers, analysis)
+    return papers, analysis, topic, layout(topic)
+
+
+def test_global_map_has_every_paper_and_thinned_edges(corpus):
+    papers, _, topic, pos = corpus
+    data = global_map(papers, topic, pos)
+    assert [n[0] for n in data["nodes"]] == [p.slug for p in papers]
+    per_node = {}
+    for i, j, score in data["edges"]:
+        assert i < j and score >= 0.1
+        per_node[i] = per_node.get(i, 0) + 1
+    # each paper keeps at most EDGES_PER_NODE of its own, plus those others chose for it
+    assert sum(per_node.values()) <= EDGES_PER_NODE * len(papers)
+    assert sum(a["size"] for a in data["areas"]) == len(papers)
+
+
+def test_map_script_cannot_close_its_script_element():
+    script = map_script({"nodes": [["x", "</script><script>alert(1)</script>"]]}).decode()
+    assert "</script>" not in script
+    payload = json.loads(script[script.index("{"): script.rindex("}") + 1])
+    assert payload["nodes"][0][1] == "</script><script>alert(1)</script>"
+
+
+def test_local_map_puts_earlier_left_and_later_right(corpus):
+    papers, analysis, topic, _ = corpus
+    contexts = paper_contexts(papers, analysis, topic)
+    paper = next(p for p in papers if p.slug == "vision-2")
+    nodes = local_map(paper, contexts[paper.slug], 700, 400)
+    centre = nodes[0]
+    assert centre.paper is paper and centre.x == 350
+    for n in nodes[1:]:
+        year = n.paper.date.year if n.paper.date else None
+        if year and year < paper.date.year:
+            assert n.x < centre.x
+        elif year and year > paper.date.year:
+            assert n.x > centre.x
+    assert len({n.paper.slug for n in nodes}) == len(nodes)
+
+
+def test_timeline_counts_papers_without_a_year_apart(corpus):
+    papers, _, topic, _ = corpus
+    t = timeline(papers, topic)
+    dated = sum(sum(c.values()) for c in t["counts"].values())
+    assert dated == sum(1 for p in papers if p.date) and sum(t["undated"].values()) == 6
+    assert t["years"] == [2018, 2019, 2020, 2021]
+
+
+def test_placed_labels_never_overlap():
+    candidates = [(100, 100, "first area name", 10), (105, 102, "second area", 5), (400, 300, "third", 3)]
+    placed = place_labels(candidates)
+    assert [name for _, _, name in placed] == ["first area name", "third"]
+
+
+def test_static_map_fits_its_canvas(corpus):
+    papers, _, topic, pos = corpus
+    drawing = static_map(global_map(papers, topic, pos), 1000, 700)
+    assert len(drawing["nodes"]) == len(papers)
+    for x, y, r, colour in drawing["nodes"]:
+        assert 0 <= x <= 1000 and 0 <= y <= 700 and colour.startswith("#")
