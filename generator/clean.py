@@ -14,7 +14,7 @@ from .models import CleanText, Span
 logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 
 _LATEX = LatexNodes2Text(math_mode="verbatim", keep_comments=True)
-_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 _SPLIT_URL = re.compile(r"\bhtt\s+(ps?://)")
 _URL = re.compile(r"https?://[^\s<>\"'`{}|\\^\[\]]+", re.IGNORECASE)
 _LATEX_HINT = re.compile(r"\\[A-Za-z'\"`^~=.%&#$_{}]|``|''|~")

@@ -4,6 +4,7 @@ Returns a mapping of docs-relative path → text; writing to disk is the writer'
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -74,6 +75,12 @@ def bibtex_entry(paper: Paper, url: str) -> str:
     return f"@misc{{{paper.slug},\n{body}\n}}"
 
 
+def front_matter_value(value) -> Markup:
+    """A front-matter string. MkDocs and Material print page titles and meta values into HTML
+    without escaping, so the text is HTML-escaped here, then quoted as JSON (valid YAML)."""
+    return Markup(json.dumps(html.escape(str(value), quote=True), ensure_ascii=True))
+
+
 def make_environment(templates: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
@@ -84,7 +91,7 @@ def make_environment(templates: Path) -> Environment:
     env.filters.update(
         md=lambda text: Markup(to_markdown(text)),
         text_md=lambda text: Markup(to_markdown(CleanText((Span("text", str(text)),)))),
-        yaml=lambda value: Markup(json.dumps(str(value), ensure_ascii=True)),
+        yaml=front_matter_value,
         summary=lambda text, limit: plain_truncate(text, limit),
         urlquote=lambda text, safe="": quote_plus(str(text), safe=safe),
         fence=fence,

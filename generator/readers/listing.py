@@ -52,6 +52,14 @@ def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
     return blocks
 
 
+MAX_TITLE = 1000
+
+
+def _looks_like_abstract(line: str) -> bool:
+    """A paragraph long enough, or with sentences enough, to be an abstract rather than a title."""
+    return len(line) >= 300 or (len(line) >= 120 and line.rstrip().endswith(".") and ". " in line)
+
+
 def _is_furniture(block: list[str]) -> bool:
     return len(block) == 1 and (block[0].lower() in FURNITURE or parse_date(block[0]) is not None)
 
@@ -80,29 +88,41 @@ class ListingReader(Reader):
             i += 1
         while i < len(blocks):
             line, block = blocks[i]
-            where = SourceRef(path, line)
-            if _is_meta(block):
-                result.rejections.append(Rejection(where, "author/date lines with no entry before them"))
-                i += 1
+            problem, skip = self._problem(blocks, i)
+            if problem:
+                result.rejections.append(Rejection(SourceRef(path, line), problem))
+                i += skip
                 continue
-            if len(block) > 1:
-                result.rejections.append(Rejection(
-                    where, f"expected a one-line title, found {len(block)} lines without a blank line "
-                           "between them; the entry and the paragraph after it were skipped"))
-                i += 3 if i + 2 < len(blocks) and _is_meta(blocks[i + 2][1]) else 2
-                continue
-            if i + 1 >= len(blocks) or _is_meta(blocks[i + 1][1]):
-                result.rejections.append(Rejection(where, "title with no abstract after it"))
-                i += 1 if i + 1 >= len(blocks) else 2
-                continue
-            abstract = " ".join(blocks[i + 1][1])
-            entry = {"source": where, "title": block[0], "abstract": abstract}
+            entry = {"source": SourceRef(path, line), "title": block[0], "abstract": " ".join(blocks[i + 1][1])}
             i += 2
             if i < len(blocks) and _is_meta(blocks[i][1]):
                 entry.update(self._meta(blocks[i][1]))
                 i += 1
             result.entries.append(RawEntry(**entry))
         return result
+
+    @staticmethod
+    def _problem(blocks: list[tuple[int, list[str]]], i: int) -> tuple[str | None, int]:
+        """Why the entry starting at block ``i`` cannot be read, and how many blocks to skip."""
+        block = blocks[i][1]
+        following = blocks[i + 1][1] if i + 1 < len(blocks) else None
+        after = blocks[i + 2][1] if i + 2 < len(blocks) else None
+        if _is_meta(block):
+            return "author/date lines with no entry before them", 1
+        if len(block) > 1:
+            skip = 3 if after is not None and _is_meta(after) else 2
+            return (f"expected a one-line title, found {len(block)} lines without a blank line between "
+                    "them; the entry and the paragraph after it were skipped"), skip
+        if len(block[0]) > MAX_TITLE and following is not None and _looks_like_abstract(" ".join(following)):
+            return f"the title is {len(block[0]):,} characters long; titles have at most {MAX_TITLE:,}", 2
+        if _looks_like_abstract(block[0]):
+            return "a paragraph that reads as an abstract, with no title before it", 1
+        if following is None or _is_meta(following):
+            return "title with no abstract after it", 1 if following is None else 2
+        if not _looks_like_abstract(" ".join(following)) and after is not None and len(after) == 1 \
+                and _looks_like_abstract(after[0]):
+            return "title with no abstract after it (the next paragraph is another title)", 1
+        return None, 0
 
     def _meta(self, block: list[str]) -> dict:
         meta: dict = {"authors_count": int(AUTHORS_RE.match(block[0])["n"])}
