@@ -10,6 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import aliases
 from .analysis import TfidfAnalyzer, analyse
 from .clean import clean_text
 from .exceptions import BuildError
@@ -40,7 +41,12 @@ class Project:
     """Where the project's inputs and outputs live."""
 
     root: Path = ROOT
-    docs: Path | None = None  # where the Markdown goes; default <root>/docs
+    docs: Path | None = None     # where the Markdown goes; default <root>/docs
+    aliases: Path | None = None  # the alias map of renamed papers; default <root>/aliases.json
+
+    @property
+    def aliases_file(self) -> Path:
+        return self.aliases or self.root / "aliases.json"
 
     @property
     def config_file(self) -> Path:
@@ -80,6 +86,7 @@ class Gathered:
     report: BuildReport
     tree: dict[str, bytes]
     epoch: int
+    aliases: dict
 
 
 @dataclass
@@ -141,13 +148,28 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     tree = {path: text.encode("utf-8") for path, text in pages.items()}
     tree.update(collect_assets(project.root / "templates" / "assets", project.vendor()))
     tree.update(export_files(papers, topic, site_url, pos))
-    return Gathered(report=report, tree=tree, epoch=reproducible_epoch(papers))
+    new_aliases = aliases.update(aliases.load(project.aliases_file), papers)
+    return Gathered(report=report, tree=tree, epoch=reproducible_epoch(papers), aliases=new_aliases)
+
+
+def save_aliases(project: Project, data: dict) -> None:
+    """Writes the alias map back into the project when it changed."""
+    text = aliases.dumps(data)
+    path = project.aliases_file
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def netlify_redirects(data: dict) -> str:
+    """Permanent redirects for the served site (Netlify's _redirects file)."""
+    return "".join(f"/papers/{old}/ /papers/{new}/ 301\n" for old, new in data["aliases"].items())
 
 
 def generate(sources: list[Path], project: Project = Project(), listing_year: int | None = None) -> Generated:
     """Writes the Markdown pages under docs/ (only files whose bytes changed)."""
     gathered = gather(sources, project, listing_year)
     written = write_tree(project.docs_dir, gathered.tree)
+    save_aliases(project, gathered.aliases)
     return Generated(report=gathered.report, written=written, epoch=gathered.epoch)
 
 
@@ -160,8 +182,11 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
     site = staging_path(out)
     with discard_on_failure(docs, site):
         shutil.rmtree(site, ignore_errors=True)
-        build_site(project.config_file, docs, site, offline=offline, epoch=gathered.epoch)
+        build_site(project.config_file, docs, site, offline=offline, epoch=gathered.epoch,
+                   redirects=aliases.redirect_map(gathered.aliases))
         (site / "report.json").write_text(gathered.report.to_json(), encoding="utf-8")
+        (site / "_redirects").write_text(netlify_redirects(gathered.aliases), encoding="utf-8")
         swap_in(docs, project.docs_dir)
         swap_in(site, out)
+        save_aliases(project, gathered.aliases)
     return Generated(report=gathered.report, written=written, epoch=gathered.epoch)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 from pathlib import Path
@@ -23,14 +24,16 @@ def _environment(values: dict[str, str]):
                 os.environ[key] = value
 
 
-def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, offline: bool, epoch: int) -> None:
+def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, offline: bool, epoch: int,
+               redirects: dict[str, str] | None = None) -> None:
     """Runs ``mkdocs build --strict`` into ``site_dir``; any warning fails the build."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    env = {"LITMAP_OFFLINE": "true" if offline else "false", "SOURCE_DATE_EPOCH": str(epoch)}
+    env = {"LITMAP_OFFLINE": "true" if offline else "false", "SOURCE_DATE_EPOCH": str(epoch),
+           "LITMAP_REDIRECTS": json.dumps(redirects or {}, sort_keys=True)}
     with _environment(env):
         try:
             config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True)

@@ -34,6 +34,9 @@ def _index_path(path: str) -> str:
 
 @event_priority(-100)
 def on_config(config):
+    redirects = config.plugins.get("redirects")
+    if redirects is not None:  # renamed papers' old pages (aliases.json), set by litmap
+        redirects.config["redirect_maps"] = json.loads(os.environ.get("LITMAP_REDIRECTS") or "{}")
     if _offline(config):
         config.use_directory_urls = True
         polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in p]

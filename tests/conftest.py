@@ -31,7 +31,7 @@ def bundled_build(tmp_path_factory):
     from generator.pipeline import Project, build
 
     base = tmp_path_factory.mktemp("bundled")
-    project = Project(docs=base / "docs")
+    project = Project(docs=base / "docs", aliases=base / "aliases.json")
     generated = build([project.default_corpus], base / "site", project=project)
     build([project.default_corpus], base / "site-offline", offline=True, project=project)
     return base / "site", base / "site-offline", generated

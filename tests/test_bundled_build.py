@@ -50,7 +50,7 @@ def test_papers_keep_their_path_in_the_offline_build(bundled_build):
 
 def test_two_clean_builds_are_byte_identical(bundled_build, tmp_path):
     site, _, _ = bundled_build
-    project = Project(docs=tmp_path / "docs")
+    project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json")
     build([project.default_corpus], tmp_path / "site", project=project)
     comparison = filecmp.dircmp(site, tmp_path / "site")
 

@@ -14,7 +14,7 @@ from generator.pipeline import ROOT, Project
 @pytest.fixture
 def isolated(monkeypatch, tmp_path):
     """Keeps the command's generated Markdown out of the project's docs/."""
-    monkeypatch.setattr(cli, "Project", lambda: Project(docs=tmp_path / "docs"))
+    monkeypatch.setattr(cli, "Project", lambda: Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json"))
     return tmp_path
 
 

@@ -20,7 +20,7 @@ def outputs(docs: Path, report_json: str) -> dict[str, str]:
 
 def test_golden_build_matches_file_by_file(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)  # report paths are relative to the working directory
-    generated = generate([FIXTURE.relative_to(ROOT)], Project(docs=tmp_path / "docs"))
+    generated = generate([FIXTURE.relative_to(ROOT)], Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json"))
     actual = outputs(tmp_path / "docs", generated.report.to_json())
     if os.environ.get("LITMAP_UPDATE_GOLDEN"):
         shutil.rmtree(GOLDEN, ignore_errors=True)
@@ -36,7 +36,7 @@ def test_golden_build_matches_file_by_file(tmp_path, monkeypatch):
 
 def test_fixture_corpus_merges_the_two_tabsim_entries(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
-    report = generate([FIXTURE.relative_to(ROOT)], Project(docs=tmp_path / "docs")).report
+    report = generate([FIXTURE.relative_to(ROOT)], Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json")).report
     assert report.counts() == {"entries": 6, "written": 5, "merged": 1, "rejected": 0, "papers": 5, "sources": 2}
     tabsim = next(p for p in report.papers if p.slug.startswith("tabsim"))
     assert len(tabsim.sources) == 2 and tabsim.date.year == 2020

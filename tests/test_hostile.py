@@ -21,7 +21,7 @@ from tests.linkcheck import broken_links
 def hostile_build(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     corpus = write_corpus(base / "corpus")
-    project = Project(docs=base / "docs")
+    project = Project(docs=base / "docs", aliases=base / "aliases.json")
     generated = build([corpus], base / "site", project=project)
     build([corpus], base / "site-offline", offline=True, project=project)
     report = json.loads((base / "site" / "report.json").read_text(encoding="utf-8"))

@@ -24,7 +24,7 @@ def test_index_paths_for_file_urls():
 def test_pre_build_regenerates_docs_when_serving(monkeypatch, tmp_path, fixtures):
     docs = tmp_path / "docs"
     monkeypatch.setenv("LITMAP_SERVE_SOURCES", str(fixtures / "basic"))
-    monkeypatch.setattr("generator.pipeline.generate.__defaults__", (Project(docs=docs), None))
+    monkeypatch.setattr("generator.pipeline.generate.__defaults__", (Project(docs=docs, aliases=tmp_path / "aliases.json"), None))
     hooks().on_pre_build(config=None)
     assert (docs / "papers" / "vision-transformers-need-registers.md").is_file()
 

@@ -21,7 +21,7 @@ def snapshot(folder):
 
 @pytest.fixture
 def built(tmp_path):
-    project = Project(docs=tmp_path / "docs")
+    project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json")
     build([FIXTURE], tmp_path / "site", project=project)
     return project, tmp_path / "site"
 
