@@ -65,7 +65,10 @@ def _latex_to_text(text: str) -> str:
         return text
     pieces: list[str] = []
     text = _STYLE.sub(lambda m: _STYLE_MARK[m[1]][0] + m[2] + _STYLE_MARK[m[1]][1], text)
-    converted = _LATEX.latex_to_text(_protect(text, pieces))
+    try:
+        converted = _LATEX.latex_to_text(_protect(text, pieces))
+    except Exception:  # pylatexenc fails on some malformed macros: then show the text as written
+        return re.sub("[\ue010-\ue013]", "", text)
     return _PIECE.sub(lambda m: pieces[int(m[1])], converted)
 
 

@@ -79,6 +79,8 @@
     }
   });
 
+  if (window.performance && performance.mark) performance.mark("litmap-first-frame");
+
   /* Area names on the map, largest first; a name that would overlap one already placed is skipped. */
   var labelLayer = document.createElement("div");
   labelLayer.className = "litmap-map-labels";
