@@ -61,6 +61,13 @@ def paper_contexts(papers: list[Paper], analysis: Analysis, topic: TopicGraph) -
     return contexts
 
 
+def shelf(text: str) -> str:
+    """The index page a term or title is listed on: its first letter, "0-9", or "other"."""
+    words = ascii_words(text)[0]
+    first = words[0][0] if words else ""
+    return first if first.isalpha() else "0-9" if first.isdigit() else "other"
+
+
 def terms_index(analysis: Analysis) -> list[tuple[str, str, list[str]]]:
     """(term, anchor, slugs of the papers carrying it), alphabetical; anchors made unique."""
     carriers: dict[str, list[str]] = {}

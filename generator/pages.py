@@ -21,11 +21,12 @@ from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
 from .mapdata import (area_colours, global_map, local_map, map_script, static_map, timeline,
                       timeline_chart)
-from .neighbourhood import paper_contexts, terms_index
+from .neighbourhood import paper_contexts, shelf, terms_index
 
 RELATION_NAMES = {"related": "related", "builds_on": "earlier: this paper builds on it",
                   "built_on_by": "later: builds on this paper", "mentions": "its method is named here",
                   "mentioned_by": "names this paper's method", "self": "this paper"}
+TABLE_LIMIT = 2000  # above this many papers, "All papers" is split by the first letter of titles
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -100,13 +101,20 @@ def make_environment(templates: Path) -> Environment:
     return env
 
 
+def _counts(names) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return sorted(counts.items())
+
+
 def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_url: str,
                  analysis: Analysis, topic: TopicGraph, settings, pos) -> dict[str, str]:
     """Every generated page, keyed by its path under docs/."""
     env = make_environment(templates)
     contexts = paper_contexts(papers, analysis, topic)
     index = terms_index(analysis)
-    anchors = {term: anchor for term, anchor, _ in index}
+    anchors = {term: f"{shelf(term)}.md#{anchor}" for term, anchor, _ in index}
     by_slug = {p.slug: p for p in papers}
     map_common = {"colours": area_colours(topic), "area_of": topic.area_of, "relation_names": RELATION_NAMES}
     paper_template = env.get_template("paper.md.j2")
@@ -130,9 +138,25 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
     years = timeline(papers, topic)
     common = {"papers": papers, "stats": stats, "version": __version__, "topic": topic,
               "by_slug": by_slug, "index": index, "counts": counts, "settings": settings,
-              "timeline": years, "timeline_chart": timeline_chart(years, topic), **map_common}
+              "timeline": years, "timeline_chart": timeline_chart(years, topic), **map_common,
+              "table_limit": TABLE_LIMIT, "shelf": None, "root": "",
+              "shelves": sorted({shelf(t) for t, _, _ in index}),
+              "title_shelves": _counts(shelf(p.title.plain) for p in papers)}
     for path, name in [("index.md", "index"), ("papers/index.md", "papers"), ("about.md", "about"),
-                       ("areas/index.md", "areas"), ("terms.md", "terms"),
+                       ("areas/index.md", "areas"), ("terms/index.md", "terms-index"),
                        ("about-the-map.md", "about-map"), ("map.md", "map")]:
         pages[path] = env.get_template(f"{name}.md.j2").render(**common)
+    shelves: dict[str, list] = {}
+    for item in index:
+        shelves.setdefault(shelf(item[0]), []).append(item)
+    for name, items in shelves.items():
+        pages[f"terms/{name}.md"] = env.get_template("terms.md.j2").render(
+            shelf=name, index=items, by_slug=by_slug)
+    if len(papers) > TABLE_LIMIT:
+        by_letter: dict[str, list[Paper]] = {}
+        for paper in papers:
+            by_letter.setdefault(shelf(paper.title.plain), []).append(paper)
+        for name, group in by_letter.items():
+            pages[f"titles/{name}.md"] = env.get_template("papers.md.j2").render(
+                **{**common, "papers": group, "shelf": name, "root": "../../papers/"})
     return pages

@@ -1,0 +1,130 @@
+"""Netlify ``_headers`` for a built site: a Content-Security-Policy with the hashes of the pages'
+inline scripts and style attributes, the other security headers, and caching by fingerprint."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+FIXED = {"Permissions-Policy": "camera=(), geolocation=(), microphone=(), payment=(), usb=()",
+         "Referrer-Policy": "strict-origin-when-cross-origin", "X-Content-Type-Options": "nosniff",
+         "X-Frame-Options": "DENY"}
+IMMUTABLE, REVALIDATE = "public, max-age=31536000, immutable", "public, max-age=0, must-revalidate"
+FINGERPRINTED = re.compile(r"^[\w-]+\.[0-9a-f]{8}\.min\.(?:js|css)(?:\.map)?$")  # bundle.a5f9d56c.min.js
+JS_TYPES = {"", "module", "importmap", "speculationrules", "text/javascript", "application/javascript",
+            "application/ecmascript", "application/x-javascript", "text/ecmascript", "text/jscript"}
+
+
+class _Inline(HTMLParser):
+    """Texts of executable inline scripts and of style attributes (event handlers stay blocked)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.scripts, self.styles, self._text = set(), set(), None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.styles.update(v or "" for k, v in attrs.items() if k == "style")
+        kind = (attrs.get("type") or "").split(";")[0].strip().lower()  # JSON data blocks never run
+        if tag == "script" and "src" not in attrs and kind in JS_TYPES:
+            self._text = []
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._text is not None:
+            self.scripts.add("".join(self._text))
+            self._text = None
+
+
+def _hashes(texts) -> list[str]:
+    digests = {base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for t in texts}
+    return [f"'sha256-{d}'" for d in sorted(digests)]
+
+
+def policy(site_dir: Path) -> str:
+    """The Content-Security-Policy that lets every HTML page of ``site_dir`` run, and nothing else."""
+    found = _Inline()
+    for page in sorted(site_dir.rglob("*.html")):
+        found.feed(page.read_text(encoding="utf-8"))  # newlines normalised, as browsers do
+        found.close()
+        found.reset()
+    attrs = ["'unsafe-hashes'", *_hashes(found.styles)] if found.styles else ["'none'"]
+    return "; ".join([
+        "default-src 'self'", " ".join(["script-src 'self'", *_hashes(found.scripts)]),
+        "style-src 'self'", " ".join(["style-src-attr", *attrs]), "img-src 'self' data:",
+        "font-src 'self'", "connect-src 'self'", "worker-src 'self'", "object-src 'none'",
+        "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"])
+
+
+def _regex(pattern: str) -> re.Pattern:
+    """Netlify's matching of a rule's path: ``*`` alone is a splat, ``:name`` one segment."""
+    parts = [p.rstrip() for p in pattern.split("/") if p.strip()]
+    body = "/".join("([^/]+)" if p.startswith(":") else "?(.*)" if p == "*"
+                    else "(.*)".join(map(re.escape, p.split("*"))) for p in parts)
+    return re.compile(f"^/{body}/?$", re.IGNORECASE)
+
+
+def _cache_rules(site_dir: Path) -> list[tuple[str, str]]:
+    """Rules that never overlap: fingerprinted files immutable, every other served path revalidated;
+    a folder is one ``/folder/*`` rule when that matches no fingerprinted file and nothing outside."""
+    served = {"/" + p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*")
+              if p.is_file() and p.name != "_headers"}
+    pinned = {p for p in served if FINGERPRINTED.match(p.rsplit("/", 1)[-1])}
+    served |= {p[:-len("index.html")] for p in served if p.endswith("/index.html")}
+    rules: list[tuple[str, str]] = []
+
+    def cover(prefix: str) -> None:  # "/" or "/a/b/"
+        under = {p for p in served if p.startswith(prefix)}
+        splat = _regex(prefix + "*")
+        if prefix != "/" and not under & pinned and {p for p in served if splat.match(p)} <= under:
+            rules.append((prefix + "*", REVALIDATE))
+            return
+        rests = {p[len(prefix):] for p in under if p != prefix}
+        for child in sorted({r.split("/", 1)[0] + ("/" if "/" in r else "") for r in rests}):
+            if child.endswith("/"):
+                cover(prefix + child)
+            else:
+                rules.append((prefix + child, IMMUTABLE if prefix + child in pinned else REVALIDATE))
+        if prefix in served:
+            rules.append((prefix, REVALIDATE))
+
+    cover("/")
+    return sorted(rules)
+
+
+def write_headers(site_dir: Path) -> Path:
+    """Writes ``site_dir/_headers`` (deterministic: sorted rules and hashes) and returns its path."""
+    lines = ["# Written by generator/headers.py from the built pages: do not edit.", "/*",
+             f"  Content-Security-Policy: {policy(site_dir)}", *(f"  {k}: {v}" for k, v in FIXED.items())]
+    for path, value in _cache_rules(site_dir):
+        lines += [path, f"  Cache-Control: {value}"]
+    target = site_dir / "_headers"
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+def parse_headers(text: str) -> list[tuple[str, dict[str, str]]]:
+    """``_headers`` text → [(path pattern, {name: value})]; a name repeated in a rule is comma-joined."""
+    rules: list[tuple[str, dict[str, str]]] = []
+    for line in (raw.strip() for raw in text.splitlines()):
+        if line.startswith("/"):
+            rules.append((line, {}))
+        elif ":" in line and rules and not line.startswith("#"):
+            name, value = (s.strip() for s in line.split(":", 1))
+            values = rules[-1][1]
+            values[name] = f"{values[name]}, {value}" if name in values else value
+    return rules
+
+
+def headers_for(path: str, rules: list[tuple[str, dict[str, str]]]) -> dict[str, str]:
+    """The headers Netlify sends for a request ``path``: all matching rules, later ones winning."""
+    out: dict[str, str] = {}
+    for pattern, values in rules:
+        if _regex(pattern).match(path):
+            out.update(values)
+    return out
