@@ -9,6 +9,7 @@ from pathlib import Path
 from . import __version__
 from .exceptions import LitmapError
 from .pipeline import Project, build, generate
+from .progress import Progress
 
 SERVE_SOURCES = "LITMAP_SERVE_SOURCES"
 
@@ -57,11 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args, project)
+        progress = Progress("auto")
         if args.command == "generate":
-            result = generate(sources, project, args.listing_year)
+            result = generate(sources, project, args.listing_year, progress)
         else:
             result = build(sources, args.out, offline=args.offline, project=project,
-                           listing_year=args.listing_year)
+                           listing_year=args.listing_year, progress=progress)
     except KeyboardInterrupt:
         print("litmap: interrupted; nothing was replaced", file=sys.stderr)
         return 130

@@ -18,6 +18,7 @@ from .graph import build_graph
 from .merge import merge
 from .exports import layout, write_exports
 from .models import CleanEntry, EntryOutcome, Paper, RawEntry
+from .progress import Progress
 from .pages import SiteStats, render_pages
 from .readers import read_sources
 from .report import BuildReport
@@ -96,10 +97,11 @@ class Generated:
     epoch: int
 
 
-def clean_entries(entries: list[RawEntry]) -> tuple[list[CleanEntry], list[EntryOutcome]]:
+def clean_entries(entries: list[RawEntry], advance=lambda n=1: None) -> tuple[list[CleanEntry], list[EntryOutcome]]:
     """Cleans every entry; one whose title is empty once cleaned is rejected."""
     cleaned, rejected = [], []
     for raw in entries:
+        advance()
         entry = CleanEntry(raw=raw, title=clean_text(raw.title), abstract=clean_text(raw.abstract))
         if entry.title.plain:
             cleaned.append(entry)
@@ -126,11 +128,16 @@ def site_stats(report: BuildReport) -> SiteStats:
         yearless=sum(1 for p in dated if p.date.year is None))
 
 
-def gather(sources: list[Path], project: Project, listing_year: int | None = None) -> Gathered:
+def gather(sources: list[Path], project: Project, listing_year: int | None = None,
+           progress: Progress | None = None) -> Gathered:
     """Reads, cleans, merges and analyses the sources and renders every file of docs/, in memory."""
-    read = read_sources(sources, listing_year=listing_year)
-    cleaned, rejected = clean_entries(read.entries)
-    papers, outcomes = merge(cleaned)
+    progress = progress or Progress()
+    with progress.stage("read"):
+        read = read_sources(sources, listing_year=listing_year)
+    with progress.stage("clean", total=len(read.entries)) as advance:
+        cleaned, rejected = clean_entries(read.entries, advance)
+    with progress.stage("merge"):
+        papers, outcomes = merge(cleaned)
     slugs = [p.slug for p in papers]
     if len(set(slugs)) != len(slugs):
         raise BuildError("two different papers were given the same slug; please report this")
@@ -139,15 +146,20 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     files = sorted({o.source.path for o in outcomes})
     report = BuildReport(sources=files, outcomes=outcomes, papers=papers)
     analyzer = TfidfAnalyzer()
-    analysis = analyse(papers, analyzer)
-    topic = build_graph(papers, analysis)
+    with progress.stage("analyse text"):
+        analysis = analyse(papers, analyzer)
+    with progress.stage("build graph"):
+        topic = build_graph(papers, analysis)
     site_url = project.site_url()
-    pos = layout(topic)
-    pages = render_pages(papers, site_stats(report), project.root / "templates" / "pages", site_url,
-                         analysis, topic, analyzer, pos)
-    tree = {path: text.encode("utf-8") for path, text in pages.items()}
-    tree.update(collect_assets(project.root / "templates" / "assets", project.vendor()))
-    tree.update(export_files(papers, topic, site_url, pos))
+    with progress.stage("lay out map"):
+        pos = layout(topic)
+    with progress.stage("render pages"):
+        pages = render_pages(papers, site_stats(report), project.root / "templates" / "pages", site_url,
+                             analysis, topic, analyzer, pos)
+        tree = {path: text.encode("utf-8") for path, text in pages.items()}
+        tree.update(collect_assets(project.root / "templates" / "assets", project.vendor()))
+    with progress.stage("exports"):
+        tree.update(export_files(papers, topic, site_url, pos))
     new_aliases = aliases.update(aliases.load(project.aliases_file), papers)
     return Gathered(report=report, tree=tree, epoch=reproducible_epoch(papers), aliases=new_aliases)
 
@@ -165,25 +177,31 @@ def netlify_redirects(data: dict) -> str:
     return "".join(f"/papers/{old}/ /papers/{new}/ 301\n" for old, new in data["aliases"].items())
 
 
-def generate(sources: list[Path], project: Project = Project(), listing_year: int | None = None) -> Generated:
+def generate(sources: list[Path], project: Project = Project(), listing_year: int | None = None,
+             progress: Progress | None = None) -> Generated:
     """Writes the Markdown pages under docs/ (only files whose bytes changed)."""
-    gathered = gather(sources, project, listing_year)
-    written = write_tree(project.docs_dir, gathered.tree)
+    progress = progress or Progress()
+    gathered = gather(sources, project, listing_year, progress)
+    with progress.stage("write docs"):
+        written = write_tree(project.docs_dir, gathered.tree)
     save_aliases(project, gathered.aliases)
     return Generated(report=gathered.report, written=written, epoch=gathered.epoch)
 
 
 def build(sources: list[Path], out: Path, *, offline: bool = False, project: Project = Project(),
-          listing_year: int | None = None) -> Generated:
+          listing_year: int | None = None, progress: Progress | None = None) -> Generated:
     """Generates docs/, builds the site into ``out`` with ``out/report.json``; both are replaced only
     when the whole build succeeded."""
-    gathered = gather(sources, project, listing_year)
-    docs, written = stage_tree(project.docs_dir, gathered.tree)
+    progress = progress or Progress()
+    gathered = gather(sources, project, listing_year, progress)
+    with progress.stage("write docs"):
+        docs, written = stage_tree(project.docs_dir, gathered.tree)
     site = staging_path(out)
     with discard_on_failure(docs, site):
         shutil.rmtree(site, ignore_errors=True)
-        build_site(project.config_file, docs, site, offline=offline, epoch=gathered.epoch,
-                   redirects=aliases.redirect_map(gathered.aliases))
+        with progress.stage("MkDocs site"):
+            build_site(project.config_file, docs, site, offline=offline, epoch=gathered.epoch,
+                       redirects=aliases.redirect_map(gathered.aliases))
         (site / "report.json").write_text(gathered.report.to_json(), encoding="utf-8")
         (site / "_redirects").write_text(netlify_redirects(gathered.aliases), encoding="utf-8")
         swap_in(docs, project.docs_dir)

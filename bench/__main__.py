@@ -1,0 +1,83 @@
+"""Scale benchmark (not a test): `python -m bench` (or `make bench`) builds samples of the arXiv
+corpus and prints, per stage, wall time and peak memory, plus pages written, site size and what a
+browser downloads before its first search result. The full site (MkDocs) is built for sizes up to
+--site-max; larger sizes run the generator only."""
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from bench.sample import as_listing, records, sample
+from generator.pipeline import Project, build, generate
+from generator.progress import Progress
+
+
+def folder_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+def search_payload_mb(site: Path) -> float:
+    """Material's search: the whole index, its worker and the theme bundle, before any result."""
+    files = [site / "search" / "search_index.json"]
+    files += list((site / "assets" / "javascripts").glob("bundle.*.min.js"))
+    files += list((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    return sum(f.stat().st_size for f in files if f.is_file()) / 2**20
+
+
+def run(size: int, corpus: list[dict], seed: int, site_max: int, tmp: Path) -> dict:
+    base = tmp / str(size)
+    base.mkdir()
+    listing = as_listing(sample(corpus, size, seed), base / "sample.txt")
+    project = Project(docs=base / "docs", aliases=base / "aliases.json")
+    progress = Progress("lines")
+    started = time.perf_counter()
+    if size <= site_max:
+        generated = build([listing], base / "site", project=project, progress=progress)
+    else:
+        generated = generate([listing], project, progress=progress)
+    total = time.perf_counter() - started
+    row = {"size": size, "papers": len(generated.report.papers), "timings": progress.timings, "total": total,
+           "pages": sum(1 for _ in (base / "docs").rglob("*.md"))}
+    if size <= site_max:
+        row["site_mb"] = folder_mb(base / "site")
+        row["search_mb"] = search_payload_mb(base / "site")
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 74728])
+    parser.add_argument("--site-max", type=int, default=10000, help="largest size whose full site is built")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    corpus = records()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            rows.append(run(min(size, len(corpus)), corpus, args.seed, args.site_max, Path(tmp)))
+    stages = [t.name for t in rows[0]["timings"]]
+    print("\n| stage | " + " | ".join(f"{r['papers']:,} papers: s (peak MB)" for r in rows) + " |")
+    print("|---|" + "---:|" * len(rows))
+    for name in stages:
+        cells = []
+        for r in rows:
+            t = next((t for t in r["timings"] if t.name == name), None)
+            cells.append(f"{t.seconds:.1f} ({t.peak_mb:,.0f})" if t else "—")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    for label, key, fmt in [("generator (all but MkDocs)", None, ""), ("whole command", "total", "{:.1f}"),
+                            ("pages written", "pages", "{:,}"), ("site size (MB)", "site_mb", "{:.0f}"),
+                            ("search download before first result (MB)", "search_mb", "{:.1f}")]:
+        if key is None:
+            cells = [f"{sum(t.seconds for t in r['timings'] if t.name != 'MkDocs site'):.1f}" for r in rows]
+        else:
+            cells = [fmt.format(r[key]) if key in r else "—" for r in rows]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    if len(rows) >= 2:
+        gen = [sum(t.seconds for t in r["timings"] if t.name != "MkDocs site") for r in rows[:2]]
+        print(f"\ngenerator time ratio {rows[1]['papers']:,} / {rows[0]['papers']:,}: {gen[1] / gen[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
