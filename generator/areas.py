@@ -77,9 +77,11 @@ def _area_terms(groups: list[list[str]], analysis: Analysis, n: int,
             scored.append((-round(share * math.log1p(lift) * bonus, 9), term))
         chosen: list[str] = []
         for _, term in sorted(scored):
+            if len(chosen) == limit:
+                break
             if not any(_overlaps(term, c) for c in chosen):
                 chosen.append(term)
-        result.append(chosen[:limit])
+        result.append(chosen)
     return result
 
 

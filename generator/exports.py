@@ -17,7 +17,7 @@ from bibtexparser.middlewares import default_unparse_stack
 from .graph import TopicGraph, short_name
 from .models import Paper
 
-LARGE_GRAPH = 2000  # above this many papers, lay out each area on its own (spring is O(n²))
+SMALL_GRAPH = 400  # above this many papers (or papers in an area), no whole-graph spring layout (O(n²))
 
 
 def paper_url(slug: str, base: str = "") -> str:
@@ -25,15 +25,16 @@ def paper_url(slug: str, base: str = "") -> str:
     return f"{base.rstrip('/')}/papers/{slug}/" if base else f"papers/{slug}/"
 
 
-def layout(topic: TopicGraph, seed: int = 42) -> dict[str, tuple[float, float]]:
-    """Map positions from a seeded force-directed layout of the related links, so each area reads
-    as a region: every paper is also tied to a hidden hub of its area. Small corpora are laid out
-    whole; larger ones area by area around the areas' own layout. Rounded to 4 places."""
+def layout(topic: TopicGraph, seed: int = 42, analysis=None) -> dict[str, tuple[float, float]]:
+    """Map positions, seeded so repeatable. A small corpus: a force-directed layout of the related
+    links in which every paper is also tied to a hidden hub of its area, so areas read as regions.
+    A larger one: the areas laid out by how strongly they connect, each area's papers around its
+    place (force-directed when small, else the area's two main text dimensions). Rounded to 4 places."""
     G = nx.Graph()
     G.add_nodes_from(sorted(topic.graph.nodes))
     G.add_weighted_edges_from(sorted((u, v, d["weight"]) for u, v, k, d
                                      in topic.graph.edges(keys=True, data=True) if k == "related"))
-    if G.number_of_nodes() <= LARGE_GRAPH:
+    if G.number_of_nodes() <= SMALL_GRAPH:
         return _rounded(_spring_with_hubs(G, topic.areas, seed))
     A = nx.Graph()
     A.add_nodes_from(a.id for a in topic.areas)
@@ -41,13 +42,26 @@ def layout(topic: TopicGraph, seed: int = 42) -> dict[str, tuple[float, float]]:
     centres = nx.spring_layout(A, weight="weight", seed=seed, scale=10.0)
     pos = {}
     for area in topic.areas:
-        sub = G.subgraph(area.papers)
-        inner = (nx.spring_layout(sub, weight="weight", seed=seed) if len(area.papers) <= LARGE_GRAPH
-                 else nx.random_layout(sub, seed=seed, center=(0, 0)))
-        radius = (len(area.papers) / G.number_of_nodes()) ** 0.5 * 3
+        if len(area.papers) <= SMALL_GRAPH or analysis is None or analysis.vectors is None:
+            inner = nx.spring_layout(G.subgraph(area.papers), weight="weight", seed=seed,
+                                     iterations=50 if len(area.papers) <= SMALL_GRAPH else 15)
+        else:
+            inner = _text_plane(area.papers, analysis, seed)
+        radius = (len(area.papers) / G.number_of_nodes()) ** 0.5 * 6
         cx, cy = centres[area.id]
         pos.update({s: (cx + radius * x, cy + radius * y) for s, (x, y) in inner.items()})
     return _rounded(pos)
+
+
+def _text_plane(slugs: list[str], analysis, seed: int) -> dict[str, tuple[float, float]]:
+    """Papers placed by the two main dimensions of their text vectors (linear in their number)."""
+    from sklearn.decomposition import TruncatedSVD
+
+    rows = analysis.vectors[[analysis.index[s] for s in slugs]]
+    xy = TruncatedSVD(n_components=3, random_state=seed).fit_transform(rows)[:, 1:3]
+    xy = (xy - xy.mean(axis=0)) / (xy.std(axis=0) + 1e-9)
+    xy = xy.clip(-2.5, 2.5) / 2.5
+    return {s: (float(x), float(y)) for s, (x, y) in zip(slugs, xy)}
 
 
 def _spring_with_hubs(G: nx.Graph, areas, seed: int, hub_weight: float = 0.3) -> dict:

@@ -13,6 +13,7 @@ FIXED = {"Permissions-Policy": "camera=(), geolocation=(), microphone=(), paymen
          "X-Frame-Options": "DENY"}
 IMMUTABLE, REVALIDATE = "public, max-age=31536000, immutable", "public, max-age=0, must-revalidate"
 FINGERPRINTED = re.compile(r"^[\w-]+\.[0-9a-f]{8}\.min\.(?:js|css)(?:\.map)?$")  # bundle.a5f9d56c.min.js
+NETLIFY_FILES = {"_headers", "_redirects"}  # read by Netlify, never served
 JS_TYPES = {"", "module", "importmap", "speculationrules", "text/javascript", "application/javascript",
             "application/ecmascript", "application/x-javascript", "text/ecmascript", "text/jscript"}
 
@@ -73,7 +74,7 @@ def _cache_rules(site_dir: Path) -> list[tuple[str, str]]:
     """Rules that never overlap: fingerprinted files immutable, every other served path revalidated;
     a folder is one ``/folder/*`` rule when that matches no fingerprinted file and nothing outside."""
     served = {"/" + p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*")
-              if p.is_file() and p.name != "_headers"}
+              if p.is_file() and p.name not in NETLIFY_FILES}
     pinned = {p for p in served if FINGERPRINTED.match(p.rsplit("/", 1)[-1])}
     served |= {p[:-len("index.html")] for p in served if p.endswith("/index.html")}
     rules: list[tuple[str, str]] = []

@@ -15,6 +15,7 @@ from .analysis import TfidfAnalyzer, analyse
 from .clean import clean_text
 from .exceptions import BuildError
 from .graph import build_graph
+from .headers import write_headers
 from .merge import merge
 from .exports import layout, write_exports
 from .models import CleanEntry, EntryOutcome, Paper, RawEntry
@@ -152,7 +153,7 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
         topic = build_graph(papers, analysis)
     site_url = project.site_url()
     with progress.stage("lay out map"):
-        pos = layout(topic)
+        pos = layout(topic, analysis=analysis)
     with progress.stage("render pages"):
         pages = render_pages(papers, site_stats(report), project.root / "templates" / "pages", site_url,
                              analysis, topic, analyzer, pos)
@@ -204,6 +205,8 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
                        redirects=aliases.redirect_map(gathered.aliases))
         (site / "report.json").write_text(gathered.report.to_json(), encoding="utf-8")
         (site / "_redirects").write_text(netlify_redirects(gathered.aliases), encoding="utf-8")
+        if not offline:
+            write_headers(site)  # Netlify _headers: CSP hashes of the finished pages + caching
         swap_in(docs, project.docs_dir)
         swap_in(site, out)
         save_aliases(project, gathered.aliases)

@@ -7,6 +7,7 @@ import functools
 import http.server
 import threading
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlparse
 
 CHROMIUM = "/usr/bin/chromium"
@@ -23,15 +24,32 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(directory: Path, headers: dict[str, str] | None = None):
-    """Serves ``directory`` on 127.0.0.1 (a free port) and yields the base URL."""
-    extra = headers or {}
+def serve(directory: Path, headers: dict[str, str] | Callable[[str], dict[str, str]] | None = None):
+    """Serves ``directory`` on 127.0.0.1 (a free port) and yields the base URL. ``headers`` are added
+    to every response: a fixed dict, or a function of the request's path (``headers_for(path)``).
+    Like Netlify, a missing file (or a folder without index.html) gets ``404.html`` with status 404."""
+    extra = headers if callable(headers) else (lambda path, fixed=headers or {}: fixed)
+    not_found = Path(directory) / "404.html"
 
     class Handler(QuietHandler):
         def end_headers(self):
-            for name, value in extra.items():
+            for name, value in extra(urlparse(self.path).path).items():
                 self.send_header(name, value)
             super().end_headers()
+
+        def list_directory(self, path):
+            self.send_error(404)
+
+        def send_error(self, code, message=None, explain=None):
+            if code != 404 or not not_found.is_file():
+                return super().send_error(code, message, explain)
+            body = not_found.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))

@@ -57,6 +57,8 @@
   var renderer = new Sigma(graph, container, {
     labelRenderedSizeThreshold: 9,
     labelDensity: 0.35,
+    hideEdgesOnMove: true,
+    hideLabelsOnMove: true,
     labelGridCellSize: 140,
     zIndex: true,
     nodeReducer: function (node, attrs) {
