@@ -55,8 +55,10 @@ def policy(site_dir: Path) -> str:
         found.close()
         found.reset()
     attrs = ["'unsafe-hashes'", *_hashes(found.styles)] if found.styles else ["'none'"]
+    wasm = ["'wasm-unsafe-eval'"] if (site_dir / "pagefind").is_dir() else []  # Pagefind's search
     return "; ".join([
-        "default-src 'self'", " ".join(["script-src 'self'", *_hashes(found.scripts)]),
+        "default-src 'self'",
+        " ".join(["script-src 'self'", *wasm, *_hashes(found.scripts)]),
         "style-src 'self'", " ".join(["style-src-attr", *attrs]), "img-src 'self' data:",
         "font-src 'self'", "connect-src 'self'", "worker-src 'self'", "object-src 'none'",
         "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"])

@@ -21,6 +21,7 @@ from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
 from .mapdata import (area_colours, global_map, local_map, map_script, static_map, timeline,
                       timeline_chart)
+from .search import SEARCH_LIMIT
 from .neighbourhood import paper_contexts, shelf, terms_index
 
 RELATION_NAMES = {"related": "related", "builds_on": "earlier: this paper builds on it",
@@ -139,7 +140,7 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
     common = {"papers": papers, "stats": stats, "version": __version__, "topic": topic,
               "by_slug": by_slug, "index": index, "counts": counts, "settings": settings,
               "timeline": years, "timeline_chart": timeline_chart(years, topic), **map_common,
-              "table_limit": TABLE_LIMIT, "shelf": None, "root": "",
+              "table_limit": TABLE_LIMIT, "pagefind": len(papers) > SEARCH_LIMIT, "shelf": None, "root": "",
               "shelves": sorted({shelf(t) for t, _, _ in index}),
               "title_shelves": _counts(shelf(p.title.plain) for p in papers)}
     for path, name in [("index.md", "index"), ("papers/index.md", "papers"), ("about.md", "about"),
@@ -152,6 +153,8 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
     for name, items in shelves.items():
         pages[f"terms/{name}.md"] = env.get_template("terms.md.j2").render(
             shelf=name, index=items, by_slug=by_slug)
+    if len(papers) > SEARCH_LIMIT:
+        pages["search.md"] = env.get_template("search.md.j2").render(**common)
     if len(papers) > TABLE_LIMIT:
         by_letter: dict[str, list[Paper]] = {}
         for paper in papers:

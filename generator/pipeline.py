@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import aliases
+from . import aliases, search
 from .analysis import TfidfAnalyzer, analyse
 from .clean import clean_text
 from .exceptions import BuildError
@@ -200,9 +200,13 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
     site = staging_path(out)
     with discard_on_failure(docs, site):
         shutil.rmtree(site, ignore_errors=True)
+        pagefind = search.uses_pagefind(len(gathered.report.papers), offline)
         with progress.stage("MkDocs site"):
             build_site(project.config_file, docs, site, offline=offline, epoch=gathered.epoch,
-                       redirects=aliases.redirect_map(gathered.aliases))
+                       redirects=aliases.redirect_map(gathered.aliases), material_search=not pagefind)
+        if pagefind:
+            with progress.stage("search index (Pagefind)"):
+                search.index_site(site)
         (site / "report.json").write_text(gathered.report.to_json(), encoding="utf-8")
         (site / "_redirects").write_text(netlify_redirects(gathered.aliases), encoding="utf-8")
         if not offline:

@@ -25,7 +25,7 @@ def _environment(values: dict[str, str]):
 
 
 def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, offline: bool, epoch: int,
-               redirects: dict[str, str] | None = None) -> None:
+               redirects: dict[str, str] | None = None, material_search: bool = True) -> None:
     """Runs ``mkdocs build --strict`` into ``site_dir``; any warning fails the build."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -33,7 +33,8 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, offline: bo
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     env = {"LITMAP_OFFLINE": "true" if offline else "false", "SOURCE_DATE_EPOCH": str(epoch),
-           "LITMAP_REDIRECTS": json.dumps(redirects or {}, sort_keys=True)}
+           "LITMAP_REDIRECTS": json.dumps(redirects or {}, sort_keys=True),
+           "LITMAP_MATERIAL_SEARCH": "true" if material_search else "false"}
     with _environment(env):
         try:
             config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True)
