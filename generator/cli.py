@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from .exceptions import LitmapError
 from .pipeline import Project, build, generate
 from .progress import Progress
 
-SERVE_SOURCES = "LITMAP_SERVE_SOURCES"
+SERVE_REQUEST = "LITMAP_SERVE"  # read back by site_hooks.on_pre_build
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,7 +45,9 @@ def _serve(args, project: Project) -> int:
     from mkdocs.commands.serve import serve
 
     sources = args.sources or [project.default_corpus]
-    os.environ[SERVE_SOURCES] = os.pathsep.join(str(p.resolve()) for p in sources)
+    os.environ[SERVE_REQUEST] = json.dumps({
+        "sources": [str(p.resolve()) for p in sources], "listing_year": args.listing_year,
+        "docs": str(project.docs_dir), "aliases": str(project.aliases_file)})
     generate(sources, project, args.listing_year)
     watch = [str(p) for p in sources] + [str(project.root / "templates")]
     serve(str(project.config_file), livereload=True, watch=watch, dev_addr=f"127.0.0.1:{args.port}")

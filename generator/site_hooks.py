@@ -13,6 +13,7 @@ import re
 from mkdocs.plugins import event_priority
 
 SHIM = "assets/vendor/iframe-worker/shim.js"
+SERVE_REQUEST = "LITMAP_SERVE"  # JSON: sources, listing_year, docs, aliases (set by `litmap serve`)
 _HREF = re.compile(r'(href=")(?![a-z][a-z0-9+.-]*:|//|#)([^"#?]*)([?#][^"]*)?(")')
 
 
@@ -68,11 +69,14 @@ def on_post_build(config):
 
 
 def on_pre_build(config):
-    """Under `litmap serve`, regenerate the Markdown before each rebuild (only changed files are written)."""
-    sources = os.environ.get("LITMAP_SERVE_SOURCES")
-    if sources:
+    """Under `litmap serve`, regenerate the Markdown before each rebuild (only changed files are
+    written), with the sources, listing year and folders the command was given."""
+    request = os.environ.get(SERVE_REQUEST)
+    if request:
         from pathlib import Path
 
-        from generator.pipeline import generate
+        from generator.pipeline import Project, generate
 
-        generate([Path(p) for p in sources.split(os.pathsep)])
+        r = json.loads(request)
+        project = Project(docs=Path(r["docs"]), aliases=Path(r["aliases"]))
+        generate([Path(p) for p in r["sources"]], project, r.get("listing_year"))

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 
-from generator.pipeline import ROOT, Project
+from generator.pipeline import ROOT
 
 
 def hooks():
@@ -22,16 +23,19 @@ def test_index_paths_for_file_urls():
 
 
 def test_pre_build_regenerates_docs_when_serving(monkeypatch, tmp_path, fixtures):
-    docs = tmp_path / "docs"
-    monkeypatch.setenv("LITMAP_SERVE_SOURCES", str(fixtures / "basic"))
-    monkeypatch.setattr("generator.pipeline.generate.__defaults__", (Project(docs=docs, aliases=tmp_path / "aliases.json"), None))
+    docs, aliases = tmp_path / "docs", tmp_path / "aliases.json"
+    monkeypatch.setenv("LITMAP_SERVE", json.dumps({
+        "sources": [str(fixtures / "basic")], "listing_year": 2023, "docs": str(docs), "aliases": str(aliases)}))
     hooks().on_pre_build(config=None)
-    assert (docs / "papers" / "vision-transformers-need-registers.md").is_file()
+    page = (docs / "papers" / "distilling-siamese-networks-with-tabsim-teachers.md").read_text(encoding="utf-8")
+    assert aliases.is_file()
+    # the fixture's year-less "Sep 25" takes the listing year the serve command was given
+    assert "Sep 25, 2023" in page and "year not given" not in page
 
 
 def test_pre_build_does_nothing_outside_serve(monkeypatch):
     calls = []
-    monkeypatch.delenv("LITMAP_SERVE_SOURCES", raising=False)
+    monkeypatch.delenv("LITMAP_SERVE", raising=False)
     monkeypatch.setattr("generator.pipeline.generate", lambda *a, **k: calls.append(a))
     hooks().on_pre_build(config=None)
     assert calls == []
