@@ -100,3 +100,23 @@ def test_papers_table_sorts_and_filters(browser, served, bundled_build):
     assert first == max(dates, key=lambda d: d.replace("--", "0000-"))
     shot(page, "papers-table.png")
     assert recorder.foreign_requests() == [] and recorder.errors == []
+
+
+def test_area_page_lists_its_papers_and_neighbouring_areas(browser, served, bundled_build):
+    _, _, generated = bundled_build
+    page, recorder = open_page(browser, served + "areas/")
+    page.locator("article a[href*='/']").filter(has_text=",").first.click()
+    page.wait_for_load_state("load")
+    heading = page.locator("h1").first.inner_text()
+    assert heading.startswith("Area: ")
+    titles = page.locator("#papers ~ ol").first.locator("li a").all_inner_texts()
+    by_title = {p.title.plain: p for p in generated.report.papers}
+    assert titles and all(t in by_title for t in titles)
+    assert page.locator("#neighbours").count() == 1
+    strengths = [float(s) for s in page.locator("#neighbours ~ table td:last-child").all_inner_texts()]
+    assert strengths == sorted(strengths, reverse=True)
+    shot(page, "area.png")
+    page.locator("#papers ~ ol li a").first.click()
+    page.wait_for_load_state("load")
+    assert page.locator("h1").first.inner_text() == titles[0]
+    assert recorder.foreign_requests() == [] and recorder.errors == []
