@@ -7,10 +7,11 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, config
 from .exceptions import LitmapError
 from .pipeline import Project, build, generate
 from .progress import Progress
+from .readers import Source
 
 SERVE_REQUEST = "LITMAP_SERVE"  # read back by site_hooks.on_pre_build
 
@@ -22,9 +23,13 @@ def _parser() -> argparse.ArgumentParser:
 
     def with_sources(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("sources", nargs="*", type=Path, metavar="SOURCE",
-                       help="listing files or folders (default: the bundled corpus)")
+                       help="files or folders: listings (.txt), arXiv JSON lines (.jsonl, .jsonl.gz, .json), "
+                            "arXiv API Atom (.atom, .xml), BibTeX (.bib), RIS (.ris), CSV (.csv) "
+                            "(default: the sources of litmap.toml, else the bundled corpus)")
         p.add_argument("--listing-year", type=int, metavar="YEAR",
                        help="year of listings whose dates give none (never guessed otherwise)")
+        p.add_argument("--config", type=Path, metavar="FILE",
+                       help=f"configuration file (default: {config.FILE_NAME} in the current folder, if any)")
         return p
 
     b = with_sources(commands.add_parser("build", help="generate the Markdown and build the site"))
@@ -41,15 +46,30 @@ def _print_summary(report) -> None:
         print(line)
 
 
-def _serve(args, project: Project) -> int:
+def choose_sources(args, project: Project) -> tuple[list[Path | Source], int | None]:
+    """The sources and listing year to use: the command line's, else the configuration file's
+    (``--config``, or litmap.toml in the current folder), else the bundled corpus."""
+    path = args.config or config.find()
+    settings = config.load(path) if path else None
+    year = args.listing_year if args.listing_year is not None else (settings.listing_year if settings else None)
+    if args.sources:
+        return list(args.sources), year
+    if settings and settings.sources:
+        return list(settings.sources), year
+    return [project.default_corpus], year
+
+
+def _serve(args, project: Project, sources: list[Path | Source], listing_year: int | None) -> int:
     from mkdocs.commands.serve import serve
 
-    sources = args.sources or [project.default_corpus]
+    sources = [s if isinstance(s, Source) else Source(s) for s in sources]
+    paths = [s.path for s in sources]
     os.environ[SERVE_REQUEST] = json.dumps({
-        "sources": [str(p.resolve()) for p in sources], "listing_year": args.listing_year,
-        "docs": str(project.docs_dir), "aliases": str(project.aliases_file)})
-    generate(sources, project, args.listing_year)
-    watch = [str(p) for p in sources] + [str(project.root / "templates")]
+        "sources": [{"path": str(s.path.resolve()), "format": s.format, "listing_year": s.listing_year}
+                    for s in sources],
+        "listing_year": listing_year, "docs": str(project.docs_dir), "aliases": str(project.aliases_file)})
+    generate(sources, project, listing_year)
+    watch = [str(p) for p in paths] + [str(project.root / "templates")]
     serve(str(project.config_file), livereload=True, watch=watch, dev_addr=f"127.0.0.1:{args.port}")
     return 0
 
@@ -57,16 +77,16 @@ def _serve(args, project: Project) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     project = Project()
-    sources = args.sources or [project.default_corpus]
     try:
+        sources, listing_year = choose_sources(args, project)
         if args.command == "serve":
-            return _serve(args, project)
+            return _serve(args, project, sources, listing_year)
         progress = Progress("auto")
         if args.command == "generate":
-            result = generate(sources, project, args.listing_year, progress)
+            result = generate(sources, project, listing_year, progress)
         else:
             result = build(sources, args.out, offline=args.offline, project=project,
-                           listing_year=args.listing_year, progress=progress)
+                           listing_year=listing_year, progress=progress)
     except KeyboardInterrupt:
         print("litmap: interrupted; nothing was replaced", file=sys.stderr)
         return 130

@@ -13,7 +13,7 @@ import re
 from mkdocs.plugins import event_priority
 
 SHIM = "assets/vendor/iframe-worker/shim.js"
-SERVE_REQUEST = "LITMAP_SERVE"  # JSON: sources, listing_year, docs, aliases (set by `litmap serve`)
+SERVE_REQUEST = "LITMAP_SERVE"  # JSON: sources (path, format, listing_year), listing_year, docs, aliases
 _HREF = re.compile(r'(href=")(?![a-z][a-z0-9+.-]*:|//|#)([^"#?]*)([?#][^"]*)?(")')
 
 
@@ -76,7 +76,9 @@ def on_pre_build(config):
         from pathlib import Path
 
         from generator.pipeline import Project, generate
+        from generator.readers import Source
 
         r = json.loads(request)
         project = Project(docs=Path(r["docs"]), aliases=Path(r["aliases"]))
-        generate([Path(p) for p in r["sources"]], project, r.get("listing_year"))
+        sources = [Source(Path(s["path"]), s.get("format"), s.get("listing_year")) for s in r["sources"]]
+        generate(sources, project, r.get("listing_year"))

@@ -25,7 +25,8 @@ def test_index_paths_for_file_urls():
 def test_pre_build_regenerates_docs_when_serving(monkeypatch, tmp_path, fixtures):
     docs, aliases = tmp_path / "docs", tmp_path / "aliases.json"
     monkeypatch.setenv("LITMAP_SERVE", json.dumps({
-        "sources": [str(fixtures / "basic")], "listing_year": 2023, "docs": str(docs), "aliases": str(aliases)}))
+        "sources": [{"path": str(fixtures / "basic" / "meta.txt"), "format": "listing", "listing_year": 2023}],
+        "listing_year": None, "docs": str(docs), "aliases": str(aliases)}))
     hooks().on_pre_build(config=None)
     page = (docs / "papers" / "distilling-siamese-networks-with-tabsim-teachers.md").read_text(encoding="utf-8")
     assert aliases.is_file()

@@ -2,6 +2,7 @@
 followed by an "• N authors", "·", date block."""
 from __future__ import annotations
 
+import json
 import re
 
 from ..models import PaperDate, RawEntry, Rejection, SourceRef
@@ -53,6 +54,19 @@ def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
 
 
 MAX_TITLE = 1000
+# The start of a file of another format renamed .txt: XML, a BibTeX entry, a RIS record.
+_OTHER_FORMAT = re.compile(r"<\?xml |<feed[\s>]|@[A-Za-z]+\s*[{(][^,\n]*,\s*\n|TY  - \w+\n(?:.*\n)*?ER  -")
+
+
+def _json_record(text: str) -> bool:
+    """True if the first line is a JSON object (JSON lines renamed .txt)."""
+    first = text.lstrip().split("\n", 1)[0]
+    if not first.startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except json.JSONDecodeError:
+        return False
 
 
 def _looks_like_abstract(line: str) -> bool:
@@ -72,12 +86,13 @@ class ListingReader(Reader):
     """Plain-text listing exports (``.txt``)."""
 
     name = "listing"
+    label = "a text listing"
     extensions = (".txt",)
 
-    def __init__(self, listing_year: int | None = None):
-        self.listing_year = listing_year
-
     def looks_like(self, text: str) -> bool:
+        """Blocks separated by blank lines, and not a file of another format renamed ``.txt``."""
+        if _OTHER_FORMAT.match(text.lstrip()[:300]) or _json_record(text):
+            return False
         return "\n\n" in text.replace("\r\n", "\n") or not text.strip()
 
     def read(self, text: str, path: str) -> ReadResult:
