@@ -1,5 +1,6 @@
-"""The literature map in headless Chromium, served and from file://: one node per paper, click to
-open, search centres, area filter, URL state, local maps; no console error, no foreign request."""
+"""The literature map in headless Chromium, served and from file://: one node per paper coloured by
+area and sized by degree, a legend, area names that do not overlap, click to open, search centres,
+area and year filters, URL state, panning, local maps; no console error, no foreign request."""
 from __future__ import annotations
 
 import json
@@ -41,7 +42,20 @@ def open_map(browser, base, suffix, query=""):
     recorder = Recorder(page)
     page.goto(base + "map/" + suffix + query)
     page.wait_for_function("window.litmapMap !== undefined")
+    settle(page)
     return page, recorder
+
+
+def settle(page):
+    """Waits for the camera to stop moving and sigma to draw the resulting frame."""
+    page.wait_for_function("!window.litmapMap.renderer.getCamera().isAnimated()")
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def clean(recorder):
+    assert recorder.errors == [], recorder.errors
+    assert recorder.foreign_requests() == [], recorder.foreign_requests()
+    assert recorder.dialogs == []
 
 
 def visible_nodes(page) -> list[str]:
@@ -57,16 +71,88 @@ def node_point(page, slug):
     return box["x"] + p["x"], box["y"] + p["y"]
 
 
+def map_centre(page):
+    box = page.locator("#litmap-map").bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def shown_labels(page) -> list[dict]:
+    return page.evaluate("""() => [...document.querySelectorAll('.litmap-map-label')].filter(e => !e.hidden)
+        .map(e => { const r = e.getBoundingClientRect();
+                    return {text: e.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; })""")
+
+
+def overlapping(a, b) -> bool:
+    return a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"] and b["y0"] < a["y1"]
+
+
 def test_map_draws_one_node_per_paper(browser, site_url, bundled_build):
     base, suffix = site_url
     page, recorder = open_map(browser, base, suffix)
     slugs = sorted(p.slug for p in bundled_build[2].report.papers)
     assert sorted(visible_nodes(page)) == slugs
     assert page.locator("#litmap-map canvas").count() >= 1
-    labels = page.locator(".litmap-map-label:not([hidden])").all_inner_texts()
-    assert labels, "no area name on the map"
+    assert page.locator("#litmap-map-status").inner_text() == f"{len(slugs)} of {len(slugs)} papers shown"
     page.screenshot(path=str(ARTIFACTS / f"map-{'file' if suffix else 'served'}.png"))
-    assert recorder.errors == [] and recorder.foreign_requests() == []
+    clean(recorder)
+
+
+def test_nodes_coloured_by_area_and_sized_by_degree(browser, site_url, bundled_build):
+    base, suffix = site_url
+    page, recorder = open_map(browser, base, suffix)
+    data = map_data(bundled_build)
+    drawn = page.evaluate("""() => { const m = window.litmapMap, out = {};
+        m.graph.forEachNode(n => { const d = m.renderer.getNodeDisplayData(n); out[n] = [d.color, d.size]; });
+        return out; }""")
+    for slug, _, area, _, _, _, _ in data["nodes"]:
+        assert drawn[slug][0] == data["areas"][area]["colour"], slug
+    by_degree = sorted(data["nodes"], key=lambda n: n[6])
+    sizes = [drawn[n[0]][1] for n in by_degree]
+    assert sizes == sorted(sizes) and sizes[0] < sizes[-1]
+    # a legend: one entry per area, in its colour, linking to the area's page
+    legend = page.locator(".litmap-legend li")
+    assert legend.count() == len(data["areas"])
+    assert page.eval_on_selector(".litmap-legend", "e => getComputedStyle(e).display") == "flex"
+    assert legend.first.evaluate("e => getComputedStyle(e).listStyleType") == "none"  # the dot is the key
+    for i, area in enumerate(data["areas"]):
+        item = legend.nth(i)
+        assert item.locator("circle").get_attribute("fill") == area["colour"]
+        assert area["name"] in item.inner_text()
+        assert f"areas/{area['id']}/" in item.locator("a").get_attribute("href")
+    clean(recorder)
+
+
+def test_area_names_do_not_overlap(browser, site_url, bundled_build):
+    base, suffix = site_url
+    page, recorder = open_map(browser, base, suffix)
+    data = map_data(bundled_build)
+    box = page.locator("#litmap-map").bounding_box()
+    labels = shown_labels(page)
+    largest = max(data["areas"], key=lambda a: (a["size"], -data["areas"].index(a)))
+    assert largest["name"] in [label["text"] for label in labels], "the largest area is not named"
+    assert len(labels) >= min(3, len(data["areas"]))
+    for i, a in enumerate(labels):
+        assert box["x"] <= a["x0"] and a["x1"] <= box["x"] + box["width"] + 1
+        assert box["y"] <= a["y0"] and a["y1"] <= box["y"] + box["height"] + 1
+        for b in labels[i + 1:]:
+            assert not overlapping(a, b), (a, b)
+    # zoomed far out, every area's centre within a few pixels: names still do not pile up
+    page.evaluate("window.litmapMap.renderer.getCamera().animate({ratio: 3}, {duration: 0})")
+    settle(page)
+    far = shown_labels(page)
+    assert 1 <= len(far) < len(data["areas"])
+    assert not any(overlapping(a, b) for i, a in enumerate(far) for b in far[i + 1:])
+    # paper titles wait for the reader to zoom in; zooming in shows them and keeps names apart
+    page.evaluate("window.litmapMap.renderer.getCamera().animate({ratio: 1}, {duration: 0})")
+    settle(page)
+    assert page.evaluate("window.litmapMap.renderer.getSetting('renderLabels')") is False
+    page.evaluate("window.litmapMap.renderer.getCamera().animate({ratio: 0.2}, {duration: 0})")
+    settle(page)
+    assert page.evaluate("window.litmapMap.renderer.getSetting('renderLabels')") is True
+    zoomed = shown_labels(page)
+    assert len(zoomed) >= 1
+    assert not any(overlapping(a, b) for i, a in enumerate(zoomed) for b in zoomed[i + 1:])
+    clean(recorder)
 
 
 def test_clicking_a_node_opens_its_page(browser, site_url, bundled_build):
@@ -74,15 +160,41 @@ def test_clicking_a_node_opens_its_page(browser, site_url, bundled_build):
     page, recorder = open_map(browser, base, suffix)
     data = map_data(bundled_build)
     slug = max(data["nodes"], key=lambda n: (n[6], n[0]))[0]  # a well-connected, large node
+    title = next(n[1] for n in data["nodes"] if n[0] == slug)
     page.evaluate("(slug) => window.litmapMap.focusOn(slug, false)", slug)  # zoom in so it is alone
-    page.wait_for_timeout(300)
+    settle(page)
     x, y = node_point(page, slug)
     page.mouse.move(x, y)
-    page.wait_for_timeout(200)
-    assert page.locator("#litmap-map-tooltip").is_visible()
+    page.wait_for_function("!document.getElementById('litmap-map-tooltip').hidden")
+    assert title in page.locator("#litmap-map-tooltip").inner_text()
     page.mouse.click(x, y)
     page.wait_for_url(re.compile(rf"/papers/{re.escape(slug)}/"))
-    assert recorder.errors == [] and recorder.foreign_requests() == []
+    assert page.locator("h1").first.inner_text().strip() != ""
+    clean(recorder)
+
+
+def test_dragging_pans_without_opening_a_page(browser, site_url, bundled_build):
+    base, suffix = site_url
+    page, recorder = open_map(browser, base, suffix)
+    data = map_data(bundled_build)
+    slug = max(data["nodes"], key=lambda n: (n[6], n[0]))[0]
+    page.evaluate("(slug) => window.litmapMap.focusOn(slug, false)", slug)
+    settle(page)
+    url = page.url
+    before = page.evaluate("window.litmapMap.renderer.getCamera().getState()")
+    x, y = node_point(page, slug)  # the drag starts on a dot: a drag, not a click
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 21):
+        page.mouse.move(x - 12 * step, y - 6 * step)
+    hovered_while_dragging = page.evaluate("window.litmapMap.state.hovered")
+    page.mouse.up()
+    settle(page)
+    after = page.evaluate("window.litmapMap.renderer.getCamera().getState()")
+    assert hovered_while_dragging is None
+    assert after["x"] > before["x"] and after["y"] != before["y"]
+    assert page.url == url
+    clean(recorder)
 
 
 def test_search_box_centres_on_a_paper(browser, site_url, bundled_build):
@@ -91,12 +203,18 @@ def test_search_box_centres_on_a_paper(browser, site_url, bundled_build):
     paper = next(p for p in bundled_build[2].report.papers if p.title.plain.startswith("TabSim"))
     page.fill("#litmap-map-search", "tabsim: a siamese")
     page.press("#litmap-map-search", "Enter")
-    page.wait_for_timeout(800)
-    assert f"focus={paper.slug}" in page.url
+    page.wait_for_url(re.compile(rf"focus={re.escape(paper.slug)}"))
+    settle(page)
     x, y = node_point(page, paper.slug)
-    box = page.locator("#litmap-map").bounding_box()
-    assert abs(x - (box["x"] + box["width"] / 2)) < 30 and abs(y - (box["y"] + box["height"] / 2)) < 30
-    assert recorder.errors == []
+    cx, cy = map_centre(page)
+    assert abs(x - cx) < 30 and abs(y - cy) < 30
+    assert page.evaluate("window.litmapMap.renderer.getCamera().ratio") < 0.5  # zoomed in on it
+    # a title that matches nothing says so and leaves the map where it was
+    page.fill("#litmap-map-search", "zzz no such title zzz")
+    page.press("#litmap-map-search", "Enter")
+    assert "No paper" in page.locator("#litmap-map-status").inner_text()
+    assert page.evaluate("window.litmapMap.state.focus") == paper.slug
+    clean(recorder)
 
 
 def test_area_filter_hides_other_areas(browser, site_url, bundled_build):
@@ -105,13 +223,49 @@ def test_area_filter_hides_other_areas(browser, site_url, bundled_build):
     data = map_data(bundled_build)
     area = data["areas"][1]
     page.select_option("#litmap-map-area", area["id"])
-    page.wait_for_timeout(300)
+    settle(page)
     expected = sorted(n[0] for n in data["nodes"] if n[2] == 1)
     assert sorted(visible_nodes(page)) == expected and len(expected) == area["size"]
     assert f"area={area['id']}" in page.url
+    assert [label["text"] for label in shown_labels(page)] == [area["name"]]
+    assert page.locator("#litmap-map-status").inner_text() == f"{len(expected)} of {len(data['nodes'])} papers shown"
+    # the area's papers are framed: all of them inside the map
+    box = page.locator("#litmap-map").bounding_box()
+    for slug in expected:
+        x, y = node_point(page, slug)
+        assert box["x"] <= x <= box["x"] + box["width"] and box["y"] <= y <= box["y"] + box["height"]
     if not suffix:
         page.screenshot(path=str(ARTIFACTS / "map-filtered.png"))
-    assert recorder.errors == []
+    page.select_option("#litmap-map-area", "")
+    settle(page)
+    assert len(visible_nodes(page)) == len(data["nodes"]) and "area=" not in page.url
+    clean(recorder)
+
+
+def test_year_filter_shows_one_year(browser, site_url, bundled_build):
+    base, suffix = site_url
+    page, recorder = open_map(browser, base, suffix)
+    data = map_data(bundled_build)
+    years = sorted({n[3] for n in data["nodes"] if n[3] is not None})
+    year = max(years, key=lambda y: (sum(n[3] == y for n in data["nodes"]), y))
+    page.select_option("#litmap-map-year", str(year))
+    settle(page)
+    expected = sorted(n[0] for n in data["nodes"] if n[3] == year)
+    assert sorted(visible_nodes(page)) == expected and 0 < len(expected) < len(data["nodes"])
+    assert f"year={year}" in page.url
+    undated = sorted(n[0] for n in data["nodes"] if n[3] is None)
+    page.select_option("#litmap-map-year", "none")
+    settle(page)
+    assert sorted(visible_nodes(page)) == undated
+    assert "year=none" in page.url
+    # both filters at once: that area's papers of that year
+    area_index, area = next((i, a) for i, a in enumerate(data["areas"])
+                            if any(n[2] == i and n[3] == year for n in data["nodes"]))
+    page.select_option("#litmap-map-year", str(year))
+    page.select_option("#litmap-map-area", area["id"])
+    settle(page)
+    assert sorted(visible_nodes(page)) == sorted(n[0] for n in data["nodes"] if n[3] == year and n[2] == area_index)
+    clean(recorder)
 
 
 def test_url_state_opens_the_map_on_one_paper(browser, site_url, bundled_build):
@@ -122,14 +276,38 @@ def test_url_state_opens_the_map_on_one_paper(browser, site_url, bundled_build):
     page, recorder = open_map(browser, base, suffix, f"?focus={quote(slug)}&area={area}")
     assert page.evaluate("window.litmapMap.state.focus") == slug
     assert page.input_value("#litmap-map-area") == area
-    assert slug in visible_nodes(page)
-    assert recorder.errors == []
+    assert sorted(visible_nodes(page)) == sorted(n[0] for n in data["nodes"] if n[2] == area_index)
+    x, y = node_point(page, slug)
+    cx, cy = map_centre(page)
+    assert abs(x - cx) < 30 and abs(y - cy) < 30
+    assert page.evaluate("(s) => window.litmapMap.renderer.getNodeDisplayData(s).highlighted", slug) is True
+    neighbours = set(page.evaluate("(s) => window.litmapMap.graph.neighbors(s)", slug))
+    faded = page.evaluate("""(s) => { const m = window.litmapMap, out = [];
+        m.graph.forEachNode(n => { const d = m.renderer.getNodeDisplayData(n);
+            if (!d.hidden && n !== s && d.color === '#e3e3e3') out.push(n); }); return out; }""", slug)
+    assert neighbours.isdisjoint(faded)
+    assert set(faded) == set(visible_nodes(page)) - neighbours - {slug}
+    page.close()
+    # a year in the URL opens the map filtered, and the year box says so
+    year = next(n[3] for n in data["nodes"] if n[3] is not None)
+    page, recorder2 = open_map(browser, base, suffix, f"?year={year}")
+    assert page.input_value("#litmap-map-year") == str(year)
+    assert sorted(visible_nodes(page)) == sorted(n[0] for n in data["nodes"] if n[3] == year)
+    clean(recorder)
+    clean(recorder2)
+
+
+def local_titles(page) -> dict[str, str]:
+    """Neighbour slug → the title as drawn (its lines joined)."""
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('.litmap-local-node')].map(a =>
+        [a.getAttribute('href').split('/')[1], [...a.querySelectorAll('tspan')].map(t => t.textContent).join(' ')]))""")
 
 
 def test_local_map_shows_related_papers(browser, site_url, bundled_build):
     base, suffix = site_url
     generated = bundled_build[2]
     paper = next(p for p in generated.report.papers if p.title.plain.startswith("Training the Untrainable"))
+    by_slug = {p.slug: p for p in generated.report.papers}
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     recorder = Recorder(page)
     page.goto(base + f"papers/{paper.slug}/" + suffix)
@@ -138,13 +316,27 @@ def test_local_map_shows_related_papers(browser, site_url, bundled_build):
     related = page.locator("#related ~ div table tbody tr td:first-child a, #related + p + div table tbody tr td:first-child a")
     related_hrefs = {h.rstrip("/").split("/")[-1] if not h.endswith("index.html") else h.split("/")[-2]
                      for h in related.evaluate_all("as => as.map(a => a.getAttribute('href'))")}
-    local_hrefs = {h.split("/")[1] for h in nodes.evaluate_all("as => as.map(a => a.getAttribute('href'))")}
-    assert related_hrefs and related_hrefs <= local_hrefs
+    drawn = local_titles(page)
+    assert related_hrefs and related_hrefs <= set(drawn)
+    # titles readable: the whole title, or at least its first forty characters, word for word
+    for slug, text in drawn.items():
+        full = by_slug[slug].title.plain
+        shown = text.rstrip("…")
+        assert text == full or (len(shown) >= 40 and full.startswith(shown.replace("  ", " ").strip()[:40])), (text, full)
+    # builds on (cited) papers on the left of the paper, papers built on it on the right
+    centre_x = float(page.locator(".litmap-local-self circle").get_attribute("cx"))
+    sides = page.evaluate("""() => [...document.querySelectorAll('.litmap-local-svg line')].map(l =>
+        [l.getAttribute('class'), parseFloat(l.getAttribute('x2'))])""")
+    for cls, x in sides:
+        if "litmap-edge-builds_on" in cls:
+            assert x < centre_x
+        if "litmap-edge-built_on_by" in cls:
+            assert x > centre_x
     page.locator("#local-map").scroll_into_view_if_needed()
     if not suffix:
-        page.screenshot(path=str(ARTIFACTS / "local-map.png"))
+        page.locator(".litmap-local").screenshot(path=str(ARTIFACTS / "local-map.png"))
     first = nodes.first
     target = first.get_attribute("href").split("/")[1]
     first.click()
     page.wait_for_url(re.compile(rf"/papers/{re.escape(target)}/"))
-    assert recorder.errors == [] and recorder.foreign_requests() == []
+    clean(recorder)
