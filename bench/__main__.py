@@ -1,7 +1,8 @@
 """Scale benchmark (not a test): `python -m bench` (or `make bench`) builds samples of the arXiv
 corpus and prints, per stage, wall time and peak memory, plus pages written, site size and what a
 browser downloads before its first search result. The full site (MkDocs) is built for sizes up to
---site-max; larger sizes run the generator only."""
+--site-max; larger sizes run the generator only. `--rebuild` measures instead a `generate` after one
+changed abstract, at the first size (see bench/rebuild.py)."""
 from __future__ import annotations
 
 import argparse
@@ -26,11 +27,18 @@ def search_payload_mb(site: Path) -> float:
     return sum(f.stat().st_size for f in files if f.is_file()) / 2**20
 
 
+SITE_STAGES = {"MkDocs site", "search index (Pagefind)"}  # the rest is the generator (`litmap generate`)
+
+
+def generator_seconds(row: dict) -> float:
+    return sum(t.seconds for t in row["timings"] if t.name not in SITE_STAGES)
+
+
 def run(size: int, corpus: list[dict], seed: int, site_max: int, tmp: Path) -> dict:
     base = tmp / str(size)
     base.mkdir()
     listing = as_listing(sample(corpus, size, seed), base / "sample.txt")
-    project = Project(docs=base / "docs", aliases=base / "aliases.json")
+    project = Project(docs=base / "docs", aliases=base / "aliases.json", cache=base / "cache")  # cold cache
     progress = Progress("lines")
     started = time.perf_counter()
     if size <= site_max:
@@ -51,8 +59,16 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 74728])
     parser.add_argument("--site-max", type=int, default=10000, help="largest size whose full site is built")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rebuild", action="store_true",
+                        help="time a regeneration after one changed abstract (first size only)")
     args = parser.parse_args()
     corpus = records()
+    if args.rebuild:
+        from bench import rebuild
+
+        with tempfile.TemporaryDirectory() as tmp:
+            rebuild.report(rebuild.measure(min(args.sizes[0], len(corpus)), corpus, args.seed, Path(tmp)))
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
@@ -70,12 +86,12 @@ def main() -> None:
                             ("pages written", "pages", "{:,}"), ("site size (MB)", "site_mb", "{:.0f}"),
                             ("search download before first result (MB)", "search_mb", "{:.1f}")]:
         if key is None:
-            cells = [f"{sum(t.seconds for t in r['timings'] if t.name != 'MkDocs site'):.1f}" for r in rows]
+            cells = [f"{generator_seconds(r):.1f}" for r in rows]
         else:
             cells = [fmt.format(r[key]) if key in r else "—" for r in rows]
         print(f"| {label} | " + " | ".join(cells) + " |")
     if len(rows) >= 2:
-        gen = [sum(t.seconds for t in r["timings"] if t.name != "MkDocs site") for r in rows[:2]]
+        gen = [generator_seconds(r) for r in rows[:2]]
         print(f"\ngenerator time ratio {rows[1]['papers']:,} / {rows[0]['papers']:,}: {gen[1] / gen[0]:.1f}")
 
 

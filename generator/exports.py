@@ -1,5 +1,6 @@
 """Export stage: writes the papers and their graph as files other tools open (Gephi, Cytoscape,
-VOSviewer, reference managers, spreadsheets). The same input always gives the same bytes."""
+VOSviewer, reference managers, spreadsheets). The same input always gives the same bytes.
+GraphML and GEXF are written line by line, byte for byte as networkx writes them, many times faster."""
 from __future__ import annotations
 
 import csv
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import bibtexparser
 import networkx as nx
+import numpy as np
 import rispy
 from bibtexparser import model
 from bibtexparser.middlewares import default_unparse_stack
@@ -57,7 +59,8 @@ def _text_plane(slugs: list[str], analysis, seed: int) -> dict[str, tuple[float,
     """Papers placed by the two main dimensions of their text vectors (linear in their number)."""
     from sklearn.decomposition import TruncatedSVD
 
-    rows = analysis.vectors[[analysis.index[s] for s in slugs]]
+    rows = analysis.vectors[[analysis.index[s] for s in slugs]].tocsr()
+    rows = rows[:, np.unique(rows.indices)]  # only the area's own terms: the same directions, far smaller
     xy = TruncatedSVD(n_components=3, random_state=seed).fit_transform(rows)[:, 1:3]
     xy = (xy - xy.mean(axis=0)) / (xy.std(axis=0) + 1e-9)
     xy = xy.clip(-2.5, 2.5) / 2.5
@@ -124,20 +127,110 @@ def _dumps(data) -> str:
     return json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_attr(text: str) -> str:
+    return (_xml_text(text).replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+            .replace("\t", "&#09;"))
+
+
+def graphml(G: nx.MultiDiGraph) -> str:
+    """GraphML with exactly the bytes of networkx's ``write_graphml_xml(prettyprint=True)`` (its
+    types, key ids and layout), written line by line: networkx builds an ElementTree first, whose
+    serialiser takes seconds per ten thousand papers. Graph-level attributes are not written."""
+    writer = nx.readwrite.graphml.GraphMLWriter()
+    keys: dict[tuple[str, str, str], str] = {}
+
+    def element(tag: str, attrs: str, data: dict, scope: str, indent: str) -> str:
+        if not data:
+            return f"{indent}<{tag} {attrs} />"
+        lines = [f"{indent}<{tag} {attrs}>"]
+        for name, value in data.items():
+            found = keys.setdefault((str(name), writer.get_xml_type(type(value)), scope), f"d{len(keys)}")
+            text = str(value)
+            lines.append(f'{indent}  <data key="{found}">{_xml_text(text)}</data>' if text
+                         else f'{indent}  <data key="{found}" />')
+        return "\n".join(lines) + f"\n{indent}</{tag}>"
+
+    body = [element("node", f'id="{_xml_attr(str(n))}"', d, "node", "    ") for n, d in G.nodes(data=True)]
+    body += [element("edge", f'source="{_xml_attr(str(u))}" target="{_xml_attr(str(v))}" id="{_xml_attr(str(k))}"',
+                     d, "edge", "    ") for u, v, k, d in G.edges(keys=True, data=True)]
+    head = [f'  <key id="{i}" for="{scope}" attr.name="{_xml_attr(name)}" attr.type="{kind}" />'
+            for (name, kind, scope), i in reversed(keys.items())]
+    graph = (f'  <graph edgedefault="{"directed" if G.is_directed() else "undirected"}"'
+             + (">\n" + "\n".join(body) + "\n  </graph>" if body else " />"))
+    return ("<?xml version='1.0' encoding='utf-8'?>\n"
+            f'<graphml xmlns="{writer.NS_GRAPHML}" xmlns:xsi="{writer.NS_XSI}" '
+            f'xsi:schemaLocation="{writer.SCHEMALOCATION}">\n' + "".join(h + "\n" for h in head)
+            + graph + "\n</graphml>\n")
+
+
+def _gexf_value(value) -> str:
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return {"inf": "INF", "nan": "NaN", "-inf": "-INF"}.get(text, text) if isinstance(value, float) else text
+
+
+def gexf(G: nx.MultiDiGraph, pos: dict[str, tuple[float, float]]) -> str:
+    """GEXF 1.2 with exactly the text of networkx's ``generate_gexf(prettyprint=True)`` for the graph
+    ``_export_graph`` makes, positions as ``viz:position`` and no modification date (same input,
+    same bytes), written line by line rather than through an ElementTree (as ``graphml``)."""
+    writer = nx.readwrite.gexf.GEXFWriter()
+    ids: dict[tuple[str, str], str] = {}  # (class, title) → id, numbered in order of first use
+    kinds: dict[tuple[str, str], str] = {}
+
+    def attvalues(data: dict, scope: str, indent: str) -> list[str]:
+        lines = []
+        for name, value in data.items():
+            name = "networkx_key" if name == "key" else str(name)
+            if (scope, name) not in ids:
+                ids[scope, name] = str(len(ids))
+                kinds[scope, name] = writer.xml_type[type(value)]
+            lines.append(f'{indent}  <attvalue for="{ids[scope, name]}" value="{_xml_attr(_gexf_value(value))}" />')
+        return [f"{indent}<attvalues>", *lines, f"{indent}</attvalues>"] if lines else []
+
+    nodes = []
+    for node, data in G.nodes(data=True):
+        head = f'      <node id="{_xml_attr(str(node))}" label="{_xml_attr(str(node))}"'
+        inner = []
+        if node in pos:
+            x, y = pos[node]
+            inner.append(f'        <viz:position x="{_xml_attr(str(x))}" y="{_xml_attr(str(y))}" z="0.0" />')
+        inner += attvalues(data, "node", "        ")
+        nodes += [head + ">", *inner, "      </node>"] if inner else [head + " />"]
+    edges = []
+    for number, (u, v, key, data) in enumerate(G.edges(keys=True, data=True)):
+        data = dict(data)
+        weight = f' weight="{_xml_attr(str(data.pop("weight")))}"' if "weight" in data else ""
+        data["key"] = key
+        inner = attvalues(data, "edge", "        ")
+        head = f'      <edge source="{_xml_attr(str(u))}" target="{_xml_attr(str(v))}" id="{number}"{weight}'
+        edges += [head + ">", *inner, "      </edge>"] if inner else [head + " />"]
+    graph = []
+    for scope in ("edge", "node"):  # networkx inserts each class's block first: edges end up on top
+        block = [f'      <attribute id="{i}" title="{_xml_attr(t)}" type="{kinds[c, t]}" />'
+                 for (c, t), i in ids.items() if c == scope]
+        graph += [f'    <attributes mode="static" class="{scope}">', *block, "    </attributes>"] if block else []
+    graph += ["    <nodes>", *nodes, "    </nodes>"] if nodes else ["    <nodes />"]
+    graph += ["    <edges>", *edges, "    </edges>"] if edges else ["    <edges />"]
+    kind = "directed" if G.is_directed() else "undirected"
+    viz = f'xmlns:viz="{writer.NS_VIZ}" ' if any(node in pos for node in G) else ""
+    return "\n".join([  # ASCII, other characters as references, as ElementTree's tostring() gives
+        f'<gexf {viz}xmlns="{writer.NS_GEXF}" xmlns:xsi="{writer.NS_XSI}" '
+        f'xsi:schemaLocation="{writer.SCHEMALOCATION}" version="{writer.VERSION}">',
+        "  <meta>", f"    <creator>{_xml_text(f'NetworkX {nx.__version__}')}</creator>", "  </meta>",
+        f'  <graph defaultedgetype="{kind}" mode="static" name="">', *graph, "  </graph>", "</gexf>", ""]
+    ).encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
 def _graph_files(G: nx.MultiDiGraph, topic: TopicGraph, pos, out_dir: Path) -> list[Path]:
-    buffer = io.BytesIO()
-    nx.write_graphml_xml(G, buffer, encoding="utf-8", prettyprint=True)  # not lxml: same bytes
-    gexf = G.copy()
-    for s, (x, y) in pos.items():
-        gexf.nodes[s]["viz"] = {"position": {"x": x, "y": y, "z": 0.0}}
-    text = "\n".join(nx.generate_gexf(gexf, encoding="utf-8", prettyprint=True)) + "\n"
-    text = re.sub(r' lastmodifieddate="[^"]*"', "", text, count=1)  # today's date would change the bytes
     data = nx.node_link_data(G, edges="edges")
     data["graph"] = {"modularity": topic.modularity, "loose_share": topic.loose_share, "areas": [
         {"id": a.id, "name": a.name, "terms": a.terms, "papers": a.papers, "coherence": a.coherence,
          "neighbours": [list(n) for n in a.neighbours]} for a in topic.areas]}
-    return [_write(out_dir / "graph.graphml", buffer.getvalue().decode("utf-8")),
-            _write(out_dir / "graph.gexf", text), _write(out_dir / "graph.json", _dumps(data))]
+    return [_write(out_dir / "graph.graphml", graphml(G)),
+            _write(out_dir / "graph.gexf", gexf(G, pos)), _write(out_dir / "graph.json", _dumps(data))]
 
 
 def _vosviewer(papers: list[Paper], G: nx.MultiDiGraph, topic: TopicGraph, pos, base: str) -> dict:

@@ -142,12 +142,13 @@ def static_map(data: dict, width: int = 1000, height: int = 700, margin: int = 3
     if not nodes:
         return {"width": width, "height": height, "nodes": [], "edges": [], "labels": []}
     xs, ys = [n[4] for n in nodes], [n[5] for n in nodes]
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    left, top = min(xs), max(ys)  # once, not per point: this runs for every paper
+    span = max(max(xs) - left, top - min(ys)) or 1.0
     scale = min(width, height) - 2 * margin
 
     def at(x: float, y: float) -> tuple[float, float]:
-        return (round(margin + (x - min(xs)) / span * scale + (width - height) / 2, 1),
-                round(margin + (max(ys) - y) / span * scale, 1))
+        return (round(margin + (x - left) / span * scale + (width - height) / 2, 1),
+                round(margin + (top - y) / span * scale, 1))
 
     points = [at(n[4], n[5]) for n in nodes]
     edges = [(*points[i], *points[j]) for i, j, _ in data["edges"]]

@@ -4,6 +4,7 @@ Returns a mapping of docs-relative path → text; writing to disk is the writer'
 """
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -84,6 +85,9 @@ def front_matter_value(value) -> Markup:
 
 
 def make_environment(templates: Path) -> Environment:
+    """Jinja2 set up for Markdown pages; the text filters remember their results (a paper's title is
+    shown on the pages of all its neighbours)."""
+    memo = functools.lru_cache(maxsize=None)
     env = Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=True,
@@ -91,8 +95,8 @@ def make_environment(templates: Path) -> Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        md=lambda text: Markup(to_markdown(text)),
-        text_md=lambda text: Markup(to_markdown(CleanText((Span("text", str(text)),)))),
+        md=memo(lambda text: Markup(to_markdown(text))),
+        text_md=memo(lambda text: Markup(to_markdown(CleanText((Span("text", str(text)),))))),
         yaml=front_matter_value,
         summary=lambda text, limit: plain_truncate(text, limit),
         urlquote=lambda text, safe="": quote_plus(str(text), safe=safe),
@@ -115,7 +119,8 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
     env = make_environment(templates)
     contexts = paper_contexts(papers, analysis, topic)
     index = terms_index(analysis)
-    anchors = {term: f"{shelf(term)}.md#{anchor}" for term, anchor, _ in index}
+    shelf_of = {term: shelf(term) for term, _, _ in index}
+    anchors = {term: f"{shelf_of[term]}.md#{anchor}" for term, anchor, _ in index}
     by_slug = {p.slug: p for p in papers}
     map_common = {"colours": area_colours(topic), "area_of": topic.area_of, "relation_names": RELATION_NAMES}
     paper_template = env.get_template("paper.md.j2")
@@ -141,7 +146,7 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
               "by_slug": by_slug, "index": index, "counts": counts, "settings": settings,
               "timeline": years, "timeline_chart": timeline_chart(years, topic), **map_common,
               "table_limit": TABLE_LIMIT, "pagefind": len(papers) > SEARCH_LIMIT, "shelf": None, "root": "",
-              "shelves": sorted({shelf(t) for t, _, _ in index}),
+              "shelves": sorted(set(shelf_of.values())),
               "title_shelves": _counts(shelf(p.title.plain) for p in papers)}
     for path, name in [("index.md", "index"), ("papers/index.md", "papers"), ("about.md", "about"),
                        ("areas/index.md", "areas"), ("terms/index.md", "terms-index"),
@@ -149,7 +154,7 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
         pages[path] = env.get_template(f"{name}.md.j2").render(**common)
     shelves: dict[str, list] = {}
     for item in index:
-        shelves.setdefault(shelf(item[0]), []).append(item)
+        shelves.setdefault(shelf_of[item[0]], []).append(item)
     for name, items in shelves.items():
         pages[f"terms/{name}.md"] = env.get_template("terms.md.j2").render(
             shelf=name, index=items, by_slug=by_slug)

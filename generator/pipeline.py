@@ -1,27 +1,31 @@
 """The build, stage by stage: read → clean → merge → render pages → write docs/ → MkDocs site.
 
 Everything is gathered first, then written, so a failing stage leaves no half-written output.
+Parsed sources and the analysis are reused from the project's cache (``cache.py``) when unchanged.
 """
 from __future__ import annotations
 
 import calendar
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import aliases, search
-from .analysis import TfidfAnalyzer, analyse
+from . import aliases, analysis as analysis_module, areas, clean, exports, graph, models, phrases, readers, search
+from .analysis import Analysis, TfidfAnalyzer, analyse
+from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
 from .exceptions import BuildError
-from .graph import build_graph
+from .graph import TopicGraph, build_graph
 from .headers import write_headers
 from .merge import merge
 from .exports import layout, write_exports
-from .models import CleanEntry, EntryOutcome, Paper, RawEntry
+from .models import CleanEntry, CleanText, EntryOutcome, Paper, RawEntry
 from .progress import Progress
 from .pages import SiteStats, render_pages
-from .readers import read_sources
+from .readers import display_path, expand, read_sources
+from .readers.base import ReadResult
 from .report import BuildReport
 from .site import build_site
 from .writer import (WriteSummary, collect_assets, discard_on_failure, stage_tree, staging_path, swap_in,
@@ -36,6 +40,8 @@ def export_files(papers: list[Paper], topic, site_url: str, pos) -> dict[str, by
 
 ROOT = Path(__file__).resolve().parents[1]
 FALLBACK_EPOCH = 946684800  # 2000-01-01, for a corpus with no dated paper
+DEFAULT_CACHE = Path(".litmap-cache")  # below the project root
+CACHE_ENV = "LITMAP_CACHE"  # overrides the default cache folder (the tests point it at a temporary one)
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,15 @@ class Project:
     root: Path = ROOT
     docs: Path | None = None     # where the Markdown goes; default <root>/docs
     aliases: Path | None = None  # the alias map of renamed papers; default <root>/aliases.json
+    cache: Path | None = DEFAULT_CACHE  # parsed inputs and analyses (relative: below root); None: off
+
+    @property
+    def cache_dir(self) -> Path | None:
+        if self.cache is None:
+            return None
+        if self.cache == DEFAULT_CACHE and os.environ.get(CACHE_ENV):
+            return Path(os.environ[CACHE_ENV])
+        return self.root / self.cache
 
     @property
     def aliases_file(self) -> Path:
@@ -98,12 +113,13 @@ class Generated:
     epoch: int
 
 
-def clean_entries(entries: list[RawEntry], advance=lambda n=1: None) -> tuple[list[CleanEntry], list[EntryOutcome]]:
+def clean_entries(entries: list[RawEntry], advance=lambda n=1: None,
+                  cleaner=clean_text) -> tuple[list[CleanEntry], list[EntryOutcome]]:
     """Cleans every entry; one whose title is empty once cleaned is rejected."""
     cleaned, rejected = [], []
     for raw in entries:
         advance()
-        entry = CleanEntry(raw=raw, title=clean_text(raw.title), abstract=clean_text(raw.abstract))
+        entry = CleanEntry(raw=raw, title=cleaner(raw.title), abstract=cleaner(raw.abstract))
         if entry.title.plain:
             cleaned.append(entry)
         else:
@@ -129,14 +145,101 @@ def site_stats(report: BuildReport) -> SiteStats:
         yearless=sum(1 for p in dated if p.date.year is None))
 
 
+@dataclass
+class SourceResult:
+    """One source file read and cleaned: what the cache stores per file."""
+
+    read: ReadResult
+    cleaned: list[CleanEntry]
+    rejected: list[EntryOutcome]
+
+
+def _clean_with(memo: dict[str, CleanText], text: str) -> CleanText:
+    found = memo.get(text)
+    if not isinstance(found, CleanText):
+        found = memo[text] = clean_text(text)
+    return found
+
+
+def read_and_clean(sources: list, listing_year: int | None, cache: Cache,
+                   progress: Progress) -> SourceResult:
+    """Reads and cleans every source file; a file whose bytes (and the reading code and settings)
+    are unchanged comes from the cache, and a changed file re-cleans only texts not seen before."""
+    with progress.stage("read"):
+        code = code_fingerprint(readers, clean, models)
+        clean_code = code_fingerprint(clean, models)
+        keys, results, todo = [], [], []
+        for source in expand(sources):
+            path = getattr(source, "path", source)  # a Source (path, format, listing year) or a Path
+            key = make_key("read", code, repr(listing_year), repr(source), display_path(path), path.read_bytes())
+            found = cache.get("read", key)
+            if not isinstance(found, SourceResult):
+                found = read_sources([source], listing_year=listing_year)
+                todo.append(len(results))
+            keys.append(key)
+            results.append(found)
+    memo_key = make_key("clean", clean_code)
+    with progress.stage("clean", total=sum(len(results[i].entries) for i in todo)) as advance:
+        memo = cache.get("clean", memo_key) if todo else None
+        memo = memo if isinstance(memo, dict) else {}
+        for i in todo:
+            read = results[i]
+            cleaned, rejected = clean_entries(read.entries, advance, lambda text: _clean_with(memo, text))
+            results[i] = SourceResult(read, cleaned, rejected)
+            cache.put("read", keys[i], results[i])
+        if todo:
+            memo = {}
+            for result in results:
+                for entry in result.cleaned:
+                    memo[entry.raw.title], memo[entry.raw.abstract] = entry.title, entry.abstract
+            cache.put("clean", memo_key, memo)
+        else:
+            cache.keep("clean", memo_key)
+    total = SourceResult(ReadResult(), [], [])
+    for result in results:
+        total.read.extend(result.read)
+        total.cleaned += result.cleaned
+        total.rejected += result.rejected
+    return total
+
+
+def _papers_text(papers: list[Paper]) -> list[str]:
+    """What the analysis and the graph may look at in each paper (not where it came from)."""
+    return [repr((p.slug, p.title, p.abstract, p.date, p.authors_count, p.authors, p.arxiv_id, p.doi,
+                  p.categories, p.venue)) for p in papers]
+
+
+def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progress):
+    """The text analysis, the graph and the map layout, from the cache when the papers' text, the
+    settings and the code are unchanged."""
+    text = make_key(*_papers_text(papers))
+    analysis_key = make_key("analysis", code_fingerprint(analysis_module, phrases, models), repr(analyzer), text)
+    map_key = make_key("map", analysis_key, code_fingerprint(graph, areas, exports), text)
+    with progress.stage("analyse text"):
+        analysis = cache.get("analysis", analysis_key)
+        if not isinstance(analysis, Analysis):
+            analysis = analyse(papers, analyzer)
+            cache.put("analysis", analysis_key, analysis)
+    mapped = cache.get("map", map_key)
+    ok = isinstance(mapped, tuple) and len(mapped) == 2 and isinstance(mapped[0], TopicGraph)
+    topic, pos = mapped if ok and isinstance(mapped[1], dict) else (None, None)
+    with progress.stage("build graph"):
+        if topic is None:
+            topic = build_graph(papers, analysis)
+    with progress.stage("lay out map"):
+        if pos is None:
+            pos = layout(topic, analysis=analysis)
+            cache.put("map", map_key, (topic, pos))
+    return analysis, topic, pos
+
+
 def gather(sources: list[Path], project: Project, listing_year: int | None = None,
            progress: Progress | None = None) -> Gathered:
     """Reads, cleans, merges and analyses the sources and renders every file of docs/, in memory."""
     progress = progress or Progress()
-    with progress.stage("read"):
-        read = read_sources(sources, listing_year=listing_year)
-    with progress.stage("clean", total=len(read.entries)) as advance:
-        cleaned, rejected = clean_entries(read.entries, advance)
+    cache = Cache(project.cache_dir)
+    source = read_and_clean(sources, listing_year, cache, progress)
+    read, cleaned, rejected = source.read, source.cleaned, source.rejected
     with progress.stage("merge"):
         papers, outcomes = merge(cleaned)
     slugs = [p.slug for p in papers]
@@ -147,21 +250,17 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     files = sorted({o.source.path for o in outcomes})
     report = BuildReport(sources=files, outcomes=outcomes, papers=papers)
     analyzer = TfidfAnalyzer()
-    with progress.stage("analyse text"):
-        analysis = analyse(papers, analyzer)
-    with progress.stage("build graph"):
-        topic = build_graph(papers, analysis)
+    analysis, topic, pos = analyse_and_map(papers, analyzer, cache, progress)
     site_url = project.site_url()
-    with progress.stage("lay out map"):
-        pos = layout(topic, analysis=analysis)
     with progress.stage("render pages"):
         pages = render_pages(papers, site_stats(report), project.root / "templates" / "pages", site_url,
                              analysis, topic, analyzer, pos)
-        tree = {path: text.encode("utf-8") for path, text in pages.items()}
+        tree = {path: pages.pop(path).encode("utf-8") for path in list(pages)}  # one copy in memory
         tree.update(collect_assets(project.root / "templates" / "assets", project.vendor()))
     with progress.stage("exports"):
         tree.update(export_files(papers, topic, site_url, pos))
     new_aliases = aliases.update(aliases.load(project.aliases_file), papers)
+    cache.prune()
     return Gathered(report=report, tree=tree, epoch=reproducible_epoch(papers), aliases=new_aliases)
 
 

@@ -35,6 +35,15 @@ def collect_assets(assets_dir: Path, vendor: dict[str, Path]) -> dict[str, bytes
     return files
 
 
+def _keep(old: Path, new: Path) -> None:
+    """Carries an unchanged file into the staged tree with its modification time: a hard link (the
+    same file, nothing copied), or a copy with its times where the file system has no hard links."""
+    try:
+        os.link(old, new)
+    except OSError:
+        shutil.copy2(old, new)
+
+
 def staging_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.litmap-new")
 
@@ -48,7 +57,7 @@ def stage_tree(target: Path, files: dict[str, bytes]) -> tuple[Path, WriteSummar
         old, new = target / rel, staged / rel
         new.parent.mkdir(parents=True, exist_ok=True)
         if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
-            os.link(old, new)
+            _keep(old, new)
             summary.unchanged += 1
         else:
             new.write_bytes(data)

@@ -10,6 +10,16 @@ ROOT = TESTS.parent
 FIXTURES = TESTS / "fixtures"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Builds that do not name a cache use a temporary one, never the repository's .litmap-cache."""
+    from generator.pipeline import CACHE_ENV
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(tmp_path_factory.mktemp("litmap-cache")))
+        yield
+
+
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES

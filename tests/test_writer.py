@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from generator import pipeline
+from generator import pipeline, writer
 from generator.exceptions import BuildError
 from generator.pipeline import ROOT, Project, build
 from generator.writer import write_tree
@@ -61,3 +61,16 @@ def test_write_tree_keeps_unchanged_files_and_removes_stale(tmp_path):
     assert (target / "a.md").stat().st_mtime_ns == mtime
     assert summary.written == ["b/c.md"] and summary.removed == ["old.md"] and summary.unchanged == 1
     assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()) == ["a.md", "b/c.md"]
+
+
+def test_unchanged_files_keep_their_mtime_without_hard_links(tmp_path, monkeypatch):
+    target = tmp_path / "docs"
+    write_tree(target, {"a.md": b"A", "b.md": b"B"})
+    mtime = (target / "a.md").stat().st_mtime_ns
+
+    def no_links(*args):
+        raise OSError("hard links not supported here")
+    monkeypatch.setattr(writer.os, "link", no_links)
+    summary = write_tree(target, {"a.md": b"A", "b.md": b"B2"})
+    assert summary.written == ["b.md"] and (target / "a.md").stat().st_mtime_ns == mtime
+    assert (target / "b.md").read_bytes() == b"B2"

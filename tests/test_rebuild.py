@@ -1,0 +1,156 @@
+"""Incremental rebuilds: after one changed entry only the files whose content changed are rewritten
+(the others keep their bytes and modification time, in `generate` and in `build`), and the pages of
+removed papers are deleted."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from generator.analysis import analyse
+from generator.graph import build_graph
+from generator.neighbourhood import shelf
+from generator.pipeline import ROOT, Project, build, generate
+
+FIXTURE = ROOT / "tests" / "fixtures" / "basic"
+CHANGED = "tabsim-a-siamese-neural-network-for-accurate-estimation-of-table-similarity"
+REMOVED = "frechet-distances-for-generative-models"
+
+
+def snapshot(folder):
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    shutil.copytree(FIXTURE, tmp_path / "corpus")
+    return tmp_path / "corpus"
+
+
+@pytest.fixture
+def project(tmp_path):
+    return Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json", cache=tmp_path / "cache")
+
+
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def showing(papers, slug: str, renamed: bool = False) -> set[str]:
+    """The files that may show something of paper ``slug``: its page, the pages of the papers linked
+    to it, its area's page (and, if the area was renamed, its papers' pages), the terms pages of its
+    key terms, the site-wide lists and the map (computed from the graph, as the pipeline builds it)."""
+    analysis = analyse(papers)
+    topic = build_graph(papers, analysis)
+    linked = {link.source for link in topic.links(slug)} | {link.target for link in topic.links(slug)}
+    linked |= {r.slug for r in analysis.related[slug]}
+    linked |= {a for a, rs in analysis.related.items() if any(r.slug == slug for r in rs)}
+    files = {f"papers/{s}.md" for s in linked | {slug}}
+    area = topic.area(topic.area_of[slug])
+    files.add(f"areas/{area.id}.md")
+    files |= {f"papers/{s}.md" for s in area.papers} if renamed else set()  # they name their area
+    files |= {f"terms/{shelf(t)}.md" for t in analysis.terms[slug]}
+    return files | {"index.md", "papers/index.md", "areas/index.md", "about-the-map.md", "terms/index.md",
+                    "map.md", "assets/map-data.js", "assets/map.svg"}
+
+
+def changed_files(before: dict, after: dict) -> set[str]:
+    return {rel for rel in before.keys() | after.keys() if before.get(rel, (None,))[0] != after.get(rel, (None,))[0]}
+
+
+def assert_only_what_changed_is_rewritten(before: dict, after: dict, written: list[str]) -> set[str]:
+    changed = changed_files(before, after)
+    assert sorted(written) == sorted(changed & after.keys())  # nothing rewritten with the same bytes
+    for rel in after.keys() & before.keys() - changed:
+        assert after[rel] == before[rel], f"{rel} was rewritten although its content did not change"
+    return changed
+
+
+@pytest.mark.parametrize("command", ["generate", "build"])
+def test_one_changed_abstract_rewrites_only_the_pages_that_show_it(corpus, project, tmp_path, command):
+    def run():
+        if command == "generate":
+            return generate([corpus], project)
+        return build([corpus], tmp_path / "site", project=project)
+
+    first = run()
+    before = snapshot(project.docs_dir)
+    edit(corpus / "plain.txt", "outperforms other measures", "outperforms other quokka measures")
+    second = run()
+    after = snapshot(project.docs_dir)
+    changed = assert_only_what_changed_is_rewritten(before, after, second.written.written)
+    assert f"papers/{CHANGED}.md" in changed
+    areas = {rel for rel in before.keys() ^ after.keys() if rel.startswith("areas/")}
+    allowed = showing(first.report.papers, CHANGED, bool(areas)) | showing(second.report.papers, CHANGED, bool(areas))
+    allowed |= {rel for rel in after if rel.startswith("downloads/")}
+    assert changed <= allowed, f"pages that do not show the paper changed: {sorted(changed - allowed)}"
+    assert len(after) - len(changed) >= len(after) // 3  # most of the site is left alone
+    assert second.written.removed == sorted(areas & before.keys())
+
+
+def test_an_unchanged_corpus_rewrites_nothing(corpus, project):
+    generate([corpus], project)
+    before = snapshot(project.docs_dir)
+    again = generate([corpus], project)
+    assert again.written.written == [] and again.written.removed == []
+    assert snapshot(project.docs_dir) == before
+
+
+@pytest.mark.parametrize("command", ["generate", "build"])
+def test_a_removed_paper_loses_its_page(corpus, project, tmp_path, command):
+    def run():
+        if command == "generate":
+            return generate([corpus], project)
+        return build([corpus], tmp_path / "site", project=project)
+
+    run()
+    page = project.docs_dir / "papers" / f"{REMOVED}.md"
+    assert page.is_file()
+    before = snapshot(project.docs_dir)
+    text = (corpus / "plain.txt").read_text(encoding="utf-8")
+    start = text.index("Fr\\'echet Distances")
+    end = text.index("Vision Transformers Need Registers")
+    (corpus / "plain.txt").write_text(text[:start] + text[end:], encoding="utf-8")
+    second = run()
+    assert not page.exists()
+    assert f"papers/{REMOVED}.md" in second.written.removed
+    after = snapshot(project.docs_dir)
+    assert_only_what_changed_is_rewritten(before, after, second.written.written)
+    if command == "build":
+        assert not (tmp_path / "site" / "papers" / REMOVED).exists()
+
+
+def test_the_fast_graph_writers_write_what_networkx_writes():
+    """GraphML and GEXF are written line by line for speed; the bytes are networkx's own."""
+    import io
+    import re
+
+    import networkx as nx
+
+    from generator import exports
+
+    G = nx.MultiDiGraph()
+    G.add_node('odd & <"quoted">\n\tnode', title="Fréchet 360°", loose=1, x=0.5, empty="", flag=True)
+    G.add_node("plain", year=2020, y=-1.25)
+    G.add_node("bare")
+    G.add_edge('odd & <"quoted">\n\tnode', "plain", key="related", score=0.25, weight=0.25, kind="related")
+    G.add_edge("plain", "plain", key="mentions", evidence="TabSim", weight=1.0)
+    G.add_edge("plain", "bare", key="builds_on")
+    pos = {'odd & <"quoted">\n\tnode': (0.1, 0.2), "plain": (-1.0, 3.5)}
+    buffer = io.BytesIO()
+    nx.write_graphml_xml(G, buffer, encoding="utf-8", prettyprint=True)
+    assert exports.graphml(G) == buffer.getvalue().decode("utf-8")
+    viz = G.copy()
+    for node, (x, y) in pos.items():
+        viz.nodes[node]["viz"] = {"position": {"x": x, "y": y, "z": 0.0}}
+    expected = "\n".join(nx.generate_gexf(viz, encoding="utf-8", prettyprint=True)) + "\n"
+    assert exports.gexf(G, pos) == re.sub(r' lastmodifieddate="[^"]*"', "", expected, count=1)
+    for empty in (nx.MultiDiGraph(), nx.MultiDiGraph([("a", "b")])):
+        buffer = io.BytesIO()
+        nx.write_graphml_xml(empty, buffer, encoding="utf-8", prettyprint=True)
+        assert exports.graphml(empty) == buffer.getvalue().decode("utf-8")
+        expected = "\n".join(nx.generate_gexf(empty, encoding="utf-8", prettyprint=True)) + "\n"
+        assert exports.gexf(empty, {}) == re.sub(r' lastmodifieddate="[^"]*"', "", expected, count=1)
