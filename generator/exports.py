@@ -280,13 +280,14 @@ def _reference_files(papers: list[Paper], topic: TopicGraph, out_dir: Path, base
         ris = {"type_of_reference": "GEN", "id": p.slug, "title": _one_line(p.title.plain),
                "abstract": _one_line(p.abstract.plain)}
         if year is not None:
-            ris.update(year=str(year), date=f"{year:04d}/{p.date.month:02d}/{p.date.day:02d}/")
+            ris.update(year=str(year), date=f"{year:04d}/{p.date.month:02d}/{p.date.day:02d}/"
+                       if p.date.full else f"{year:04d}///")
         ris.update(keywords=terms, notes=[f"Area: {area}"], **({"urls": [url]} if base else {}))
         references.append(ris)
         item = {"id": p.slug, "type": "article", "title": p.title.plain, "abstract": p.abstract.plain,
                 "keyword": ", ".join(terms), "note": f"Area: {area}"}
         if year is not None:
-            item["issued"] = {"date-parts": [[year, p.date.month, p.date.day]]}
+            item["issued"] = {"date-parts": [[year, p.date.month, p.date.day] if p.date.full else [year]]}
         if base:
             item["URL"] = url
         csl.append(item)

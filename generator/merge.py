@@ -8,12 +8,20 @@ from .slugs import make_slug
 
 
 def _better_date(a: PaperDate | None, b: PaperDate | None) -> PaperDate | None:
-    """Prefers a date with a year over one without; otherwise the first seen."""
+    """Prefers a date with a year over one without, then a full date over a year alone; otherwise
+    the first seen."""
     if a is None:
         return b
-    if b is not None and a.year is None and b.year is not None:
+    if b is not None and (a.year is None and b.year is not None
+                          or a.year == b.year and not a.full and b.full):
         return b
     return a
+
+
+def _date_of(entry: CleanEntry) -> PaperDate | None:
+    """The entry's date, or its year alone when the source gives no day."""
+    raw = entry.raw
+    return raw.date or (PaperDate.year_only(raw.year) if raw.year else None)
 
 
 def _identities(entry: CleanEntry) -> list[str]:
@@ -60,7 +68,7 @@ def _paper(group: list[CleanEntry]) -> Paper:
         raw = entry.raw
         paper.authors_count = paper.authors_count or raw.authors_count
         paper.authors = paper.authors or raw.authors
-        paper.date = _better_date(paper.date, raw.date)
+        paper.date = _better_date(paper.date, _date_of(entry))
         if raw.upvotes is not None:
             paper.upvotes = max(paper.upvotes or 0, raw.upvotes)
         paper.arxiv_id = paper.arxiv_id or raw.arxiv_id

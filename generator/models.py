@@ -17,17 +17,42 @@ class SourceRef:
 
 @dataclass(frozen=True)
 class PaperDate:
-    """A listing date. ``year`` is None when the source gave none (never invented)."""
+    """A date as the source gives it, nothing invented: a full date, a month and day without a year
+    (``Sep 25``: ``year`` None) or a year alone (``2019``: ``month`` and ``day`` None)."""
 
-    month: int
-    day: int
+    month: int | None
+    day: int | None
     year: int | None = None
 
+    @classmethod
+    def year_only(cls, year: int) -> "PaperDate":
+        return cls(month=None, day=None, year=year)
+
+    @property
+    def full(self) -> bool:
+        return None not in (self.year, self.month, self.day)
+
     def iso(self) -> str:
-        """ISO-like text: ``2020-06-03``, or ``--06-03`` (ISO 8601 for a year-less date)."""
+        """ISO 8601 text: ``2020-06-03``, ``--06-03`` for a year-less date, ``2019`` for a year alone."""
+        if self.month is None:
+            return f"{self.year:04d}"
         if self.year is None:
             return f"--{self.month:02d}-{self.day:02d}"
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year or 0, self.month or 0, self.day or 0)
+
+    def before(self, other: "PaperDate") -> bool | None:
+        """Whether this date is known to come before ``other``: None when they cannot be ordered
+        (a year missing, or the same year and one of them a year alone), False when equal."""
+        if self.year is None or other.year is None:
+            return None
+        if self.year != other.year:
+            return self.year < other.year
+        if not (self.full and other.full):
+            return None
+        return self.sort_key() < other.sort_key()
 
 
 @dataclass(frozen=True)

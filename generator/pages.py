@@ -46,6 +46,8 @@ class SiteStats:
 def date_text(date: PaperDate | None) -> str:
     if date is None:
         return ""
+    if date.month is None:
+        return str(date.year)
     text = f"{MONTH_NAMES[date.month - 1]} {date.day}"
     return f"{text}, {date.year}" if date.year else f"{text} (year not given)"
 
@@ -68,7 +70,8 @@ def bibtex_entry(paper: Paper, url: str) -> str:
         fields.append(("author", " and ".join(_bibtex_escape(a) for a in paper.authors)))
     if paper.date and paper.date.year:
         fields.append(("year", str(paper.date.year)))
-        fields.append(("month", MONTH_NAMES[paper.date.month - 1].lower()))
+        if paper.date.month:
+            fields.append(("month", MONTH_NAMES[paper.date.month - 1].lower()))
     if paper.doi:
         fields.append(("doi", _bibtex_escape(paper.doi)))
     if paper.arxiv_id:

@@ -132,7 +132,7 @@ def reproducible_epoch(papers: list[Paper]) -> int:
     dated = [p.date for p in papers if p.date and p.date.year]
     if not dated:
         return FALLBACK_EPOCH
-    latest = max((d.year, d.month, d.day) for d in dated)
+    latest = max((d.year, d.month or 1, d.day or 1) for d in dated)
     return calendar.timegm((*latest, 0, 0, 0))
 
 

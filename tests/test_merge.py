@@ -60,3 +60,12 @@ def test_same_arxiv_id_or_doi_merges_different_titles():
     transformer = next(p for p in papers if p.slug.startswith("attention"))
     assert len(transformer.sources) == 3 and transformer.doi == "10.5555/X"
     assert transformer.abstract.plain == "ccc"
+
+
+def test_a_year_alone_is_kept_and_a_full_date_of_that_year_wins():
+    year_only = entry("Year Only Paper", "An abstract.", year=2019)
+    full = entry("Year only paper", "An abstract.", date=PaperDate(6, 3, 2019))
+    papers, _ = merge(clean_entries([year_only])[0])
+    assert papers[0].date == PaperDate.year_only(2019) and papers[0].date.iso() == "2019"
+    papers, _ = merge(clean_entries([year_only, full])[0])
+    assert papers[0].date == PaperDate(6, 3, 2019)
