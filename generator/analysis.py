@@ -1,21 +1,28 @@
 """Analysis stage: finds each paper's key terms and its most closely related papers.
 
 The default analyser weighs the words and two-word phrases of titles and abstracts (see
-``phrases``) with TF-IDF and compares papers by cosine similarity, in sparse blocks so it scales to
-tens of thousands of papers.
+``phrases``; counted on the token arrays of ``tokens``) with TF-IDF. Papers are compared by the
+cosine similarity of those term vectors, blended with the cosine of their broad themes (LSA: a
+truncated SVD of the same vectors to a dozen dimensions); ``neighbours`` finds the nearest papers
+without an n × n matrix. Key terms and the terms two papers share come from the term vectors alone.
 Another analyser (embeddings, say) can be plugged in through the ``Analyzer`` protocol.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol
+from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.preprocessing import normalize
 
 from .models import Paper
-from .phrases import distinct, grams, phrases, surface_forms
+from .neighbours import Space, nearest
+from .phrases import choose_forms, distinct
+from .tokens import Tokens
 
 
 @dataclass(frozen=True)
@@ -41,9 +48,13 @@ class Analysis:
     features: list[str] = field(default_factory=list, repr=False, compare=False)
     index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     term_index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    space: Space | None = field(default=None, repr=False, compare=False)
 
     def similarity(self, a: str, b: str) -> float:
-        """Cosine similarity of two papers, 3 decimals (0.0 without vectors)."""
+        """The score of two papers as related papers are ranked by, 3 decimals (0.0 without
+        vectors)."""
+        if self.space is not None:
+            return round(self.space.score(self.index[a], self.index[b]), 3)
         if self.vectors is None:
             return 0.0
         i, j = self.index[a], self.index[b]
@@ -77,40 +88,28 @@ def _shared(X: sparse.csr_matrix, i: int, j: int, limit: int) -> list[int]:
     return _ranked(common, X.data[a][ia] * X.data[b][ib], limit)
 
 
-BLOCK_CELLS = 1 << 22  # similarities held at once (rows × papers): 32 MB, never n × n
-
-
-def _block_similarities(X: sparse.csr_matrix, XT: sparse.csr_matrix, start: int,
-                        stop: int) -> np.ndarray:
-    """Cosine similarities of rows start..stop against every paper, as a dense (block × n) array."""
-    return (X[start:stop] @ XT).toarray()
-
-
-def nearest(X: sparse.csr_matrix, k: int) -> Iterator[tuple[int, list[tuple[int, float]]]]:
-    """Each row's k most similar other rows as (index, score rounded to 3 places), best first,
-    ties by index; computed block by block from the sparse matrix."""
-    n = X.shape[0]
-    take = min(k, n - 1)
-    if take < 1:
-        yield from ((i, []) for i in range(n))
-        return
-    XT = X.T.tocsr()
-    step = max(1, BLOCK_CELLS // n)
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        block = np.round(_block_similarities(X, XT, start, stop), 3)
-        block[np.arange(stop - start), np.arange(start, stop)] = -np.inf
-        for r, row in enumerate(block):
-            kth = row[np.argpartition(-row, take - 1)[take - 1]]
-            cand = np.flatnonzero(row >= kth)
-            cand = cand[np.lexsort((cand, -row[cand]))][:take]
-            yield start + r, [(int(c), float(row[c])) for c in cand]
+def _shared_many(X: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, limit: int,
+                 chunk: int = 1 << 16) -> list[list[int]]:
+    """``_shared`` for many pairs at once: per pair (rows[p], cols[p]) the candidate columns."""
+    found: list[list[int]] = []
+    for start in range(0, len(rows), chunk):
+        P = X[rows[start:start + chunk]].multiply(X[cols[start:start + chunk]]).tocsr()
+        P.eliminate_zeros()
+        pair = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
+        order = np.lexsort((P.indices, -P.data, pair))
+        pair, picked = pair[order], P.indices[order]
+        keep = np.arange(len(pair)) - np.searchsorted(pair, pair) < limit * 3
+        pair, picked = pair[keep], picked[keep].tolist()
+        bounds = np.searchsorted(pair, np.arange(P.shape[0] + 1)).tolist()
+        found += [picked[bounds[p]:bounds[p + 1]] for p in range(P.shape[0])]
+    return found
 
 
 @dataclass
 class TfidfAnalyzer:
     """TF-IDF over words and two-word phrases (sublinear tf, title counted ``title_weight`` times):
-    the two steps of scikit-learn's TfidfVectorizer, run apart to keep the raw counts."""
+    the two steps of scikit-learn's TfidfVectorizer, run apart to keep the raw counts. Related
+    papers are ranked by ``(1 - lsa_share) · TF-IDF cosine + lsa_share · LSA cosine``."""
 
     top_terms: int = 8
     neighbours: int = 8
@@ -119,60 +118,91 @@ class TfidfAnalyzer:
     title_weight: int = 2
     min_df: int = 1
     max_df_share: float = 0.5  # terms in more than this share of papers tell nothing apart
-
-    def _terms(self, doc: str) -> list[str]:
-        return [gram[0] for run in phrases(doc) for gram in grams(run)]
+    components: int = 12  # LSA dimensions: a few broad themes
+    lsa_share: float = 0.3  # weight of the LSA cosine in the score (0: TF-IDF cosine only)
+    papers_per_component: int = 25  # fewer LSA dimensions for a small corpus, none below 50 papers
+    seed: int = 0
 
     def vectorise(self, papers: list[Paper]) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
         """TF-IDF rows, the column terms and a mask over ``X.data`` of the entries that may be key
         terms: single words, and phrases found in another paper too or twice in this one (a phrase
         seen once may be a chance pairing of words)."""
-        counter = CountVectorizer(analyzer=self._terms, min_df=self.min_df,
-                                  max_df=max(10, int(self.max_df_share * len(papers))))
-        try:
-            once = counter.fit_transform([f"{p.title.plain}. {p.abstract.plain}" for p in papers])
-        except ValueError:  # no usable words at all
-            return sparse.csr_matrix((len(papers), 0)), [], np.zeros(0, dtype=bool)
-        titles = counter.transform([p.title.plain for p in papers])
+        return self._vectorise(papers, Tokens.of(papers))[:3]
+
+    def _vectorise(self, papers: list[Paper], tokens: Tokens):
+        """``vectorise``, plus the term occurrences (for spelling the terms)."""
+        found = tokens.vocabulary(self.min_df, max(10, int(self.max_df_share * len(papers)))) if papers else None
+        if found is None:  # no usable words at all
+            return sparse.csr_matrix((len(papers), 0)), [], np.zeros(0, dtype=bool), None
+        once, titles, names, is_phrase, occurrences = found
         counts = (once + (self.title_weight - 1) * titles).tocsr()
         X = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
         aligned = (once + 0.5 * (counts > 0)).tocsr()  # once-counts on X's entries; +0.5 keeps zeros
         X.sort_indices()
         aligned.sort_indices()
         raw = aligned.data - 0.5
-        df = np.bincount(once.tocsr().indices, minlength=once.shape[1])
-        names = counter.get_feature_names_out()
-        phrase = (np.char.find(names.astype(str), " ") >= 0)[X.indices]
-        return X, list(names), ~phrase | (raw >= 2) | (df[X.indices] >= 2)
+        df = np.bincount(once.indices, minlength=once.shape[1])
+        phrase = is_phrase[X.indices]
+        return X, names, ~phrase | (raw >= 2) | (df[X.indices] >= 2), occurrences
+
+    def themes(self, papers: int) -> int:
+        """How many LSA dimensions a corpus of this size gets (0 or 1: no LSA)."""
+        return min(self.components, papers // self.papers_per_component) if self.lsa_share > 0 else 0
+
+    def reduce(self, X: sparse.csr_matrix) -> np.ndarray | None:
+        """LSA: the TF-IDF rows projected on their ``components`` main directions (truncated SVD
+        of the terms found in two papers or more, fixed seed) and L2-normalised; None for a corpus
+        too small to have themes."""
+        shared = np.flatnonzero(np.bincount(X.indices, minlength=X.shape[1]) >= 2)
+        k = min(self.themes(X.shape[0]), len(shared) - 1)
+        if k < 2:
+            return None
+        Z = TruncatedSVD(n_components=k, random_state=self.seed).fit_transform(X[:, shared])
+        return normalize(Z).astype(np.float32)
+
+    def space(self, X: sparse.csr_matrix) -> Space:
+        """What related papers are ranked by: TF-IDF cosine, blended with LSA cosine if any."""
+        Z = self.reduce(X) if self.lsa_share > 0 else None
+        return Space(X, Z, self.lsa_share if Z is not None else 0.0)
 
     def analyse(self, papers: list[Paper]) -> Analysis:
         papers = sorted(papers, key=lambda p: p.slug)
         slugs = [p.slug for p in papers]
         if len(set(slugs)) != len(slugs):
             raise ValueError("papers must have unique slugs")
-        X, names, eligible = self.vectorise(papers)
+        tokens = Tokens.of(papers)
+        X, names, eligible, occurrences = self._vectorise(papers, tokens)
         top = {}
         for i in range(len(papers)):
             row = slice(X.indptr[i], X.indptr[i + 1])
             keep = eligible[row]
             top[i] = _ranked(X.indices[row][keep], X.data[row][keep], self.top_terms)
-        links = {}
-        for i, found in nearest(X, self.neighbours):
+        space = self.space(X)
+        chosen = {}
+        for i, found in nearest(space, self.neighbours):
             kept = [(j, s) for j, s in found if s >= self.min_score]
-            weak = not kept and bool(found)
-            links[i] = [(j, s, _shared(X, i, j, self.shared_limit), weak)
-                        for j, s in (kept or found[:1])]
-        wanted = {names[f] for fs in top.values() for f in fs}
-        wanted |= {names[f] for ls in links.values() for _, _, fs, _ in ls for f in fs}
-        surface = surface_forms(papers, wanted)
+            chosen[i] = (kept or found[:1], not kept and bool(found))
+        pairs = np.array([(i, j) for i, (ls, _) in chosen.items() for j, _ in ls], dtype=np.int64).reshape(-1, 2)
+        shared = iter(_shared_many(X, pairs[:, 0], pairs[:, 1], self.shared_limit))
+        links = {i: [(j, s, next(shared), weak) for j, s in ls] for i, (ls, weak) in chosen.items()}
+        wanted = {f for fs in top.values() for f in fs}
+        wanted |= {f for ls in links.values() for _, _, fs, _ in ls for f in fs}
+        surface = choose_forms(*tokens.spellings(occurrences, np.array(sorted(wanted), dtype=np.int64), names)
+                               ) if occurrences is not None else {}
+        wanted = {names[f] for f in wanted}
         features = [surface.get(name, name) for name in names]
+
+        @lru_cache(maxsize=None)  # a pair and its reverse share the same terms
+        def spell(columns: tuple[int, ...]) -> tuple[str, ...]:
+            return tuple(distinct([features[f] for f in columns], self.shared_limit))
+
         return Analysis(
             terms={slugs[i]: distinct([features[f] for f in top[i]], self.top_terms) for i in top},
-            related={slugs[i]: [Relation(slugs[j], s, tuple(distinct([features[f] for f in fs],
-                                                                      self.shared_limit)), weak)
-                                for j, s, fs, weak in links[i]] for i in links},
+            related={slugs[i]: [Relation(slugs[j], s, spell(tuple(fs)), weak) for j, s, fs, weak in links[i]]
+                     for i in links},
             vectors=X, features=features, index={s: i for i, s in enumerate(slugs)},
-            term_index={features[i]: i for i, name in enumerate(names) if name in wanted})
+            term_index={features[i]: i for i, name in enumerate(names) if name in wanted},
+            space=space)
 
 
 def analyse(papers: list[Paper], analyzer: Analyzer | None = None) -> Analysis:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import networkx as nx
 
@@ -80,6 +81,12 @@ def short_name(title: str) -> str | None:
     return name if marked or len(name) >= 5 else None
 
 
+@lru_cache(maxsize=None)
+def _named(name: str) -> re.Pattern:
+    """The name as a word of its own (not inside a longer word or hyphenated compound)."""
+    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w])")
+
+
 def _mentions(papers: list[Paper], analysis: Analysis, min_score: float):
     """(A, B, name): A's abstract names B's method and the two are topically close."""
     lowercase_words = {w for p in papers for w in re.findall(r"[a-z][a-z-]+", p.abstract.plain)}
@@ -99,7 +106,7 @@ def _mentions(papers: list[Paper], analysis: Analysis, min_score: float):
         pieces = set(re.findall(r"[^\W_]+", text))
         for name in sorted({n for piece in pieces for n in by_piece.get(piece, ())}):
             b = names[name][0]
-            if b == a.slug or not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w])", text):
+            if b == a.slug or name not in text or not _named(name).search(text):
                 continue
             score = analysis.similarity(a.slug, b)
             if (a.slug, b) in related or (b, a.slug) in related or score >= min_score:
@@ -123,9 +130,10 @@ def _add_links(G: nx.MultiDiGraph, by_slug: dict[str, Paper], analysis: Analysis
         common = dict(score=score, weight=score, shared_terms="; ".join(shared))
         G.add_edge(a, b, key="related", kind="related", weak=int(weak), **common)
         U.add_edge(a, b, weight=max(score, 0.001))
-        dated = [(d.year, d.month, d.day, s) for s in (a, b) if (d := by_slug[s].date) and d.year]
-        if not weak and len(dated) == 2 and dated[0][:3] != dated[1][:3]:
-            early, late = (by_slug[x[3]] for x in sorted(dated))
+        da, db = by_slug[a].date, by_slug[b].date
+        order = da.before(db) if da and db else None
+        if not weak and order is not None and da != db:
+            early, late = (by_slug[a], by_slug[b]) if order else (by_slug[b], by_slug[a])
             G.add_edge(late.slug, early.slug, key="builds_on", kind="builds_on",
                        evidence=f"{late.date.iso()} after {early.date.iso()}", **common)
     for a, b, name, score in _mentions(list(by_slug.values()), analysis, mention_min_score):

@@ -120,6 +120,9 @@ def distinct(terms: list[str], limit: int) -> list[str]:
     by_tail: dict[str, int] = {}
     for term in terms:
         words = term.split()
+        if len(words) == 1:  # a word joins nothing
+            joined.append([words, None, None])
+            continue
         head, tail = _singular(" ".join(words[:2])), _singular(" ".join(words[-2:]))
         if len(words) > 1 and head in by_tail:  # "… diffusion probabilistic" + this
             i = by_tail.pop(head)
@@ -137,8 +140,16 @@ def distinct(terms: list[str], limit: int) -> list[str]:
     terms = [" ".join(words) for words, _, _ in joined]
     keys = [f" {_singular(t)} " for t in terms]
     phrases_ = [k for k in keys if k.count(" ") > 2]
-    return [t for i, (t, k) in enumerate(zip(terms, keys))
-            if k not in keys[:i] and not any(k != o and k in o for o in phrases_)][:limit]
+    within = "\0".join(phrases_)  # k inside another phrase: found more often than k itself is one
+    kept: list[str] = []
+    seen: set[str] = set()
+    for t, k in zip(terms, keys):
+        if len(kept) == limit:
+            break
+        if k not in seen and not (k in within and within.count(k) > phrases_.count(k)):
+            kept.append(t)
+        seen.add(k)
+    return kept
 
 
 def surface_forms(papers: list[Paper], wanted: set[str]) -> dict[str, str]:
@@ -159,9 +170,14 @@ def surface_forms(papers: list[Paper], wanted: set[str]) -> dict[str, str]:
                         word, sure = run[i + side] if 0 <= i + side < len(run) else ("", True)
                         context.setdefault((low, side), Counter())[
                             word if sure else _uncapitalise(word), sure] += 1
+    return choose_forms(counts, context)
+
+
+def choose_forms(counts: Counter, context: dict[tuple[str, int], Counter]) -> dict[str, str]:
+    """The spelling of each term from the counts ``surface_forms`` gathers."""
     best: dict[str, tuple] = {}
     for (reliable, low, form), count in counts.items():
-        rank = (not reliable, -count, sum(ch.isupper() for ch in form), form)
+        rank = (not reliable, -count, sum(map(str.isupper, form)), form)
         if low not in best or rank < best[low]:
             best[low] = rank
     forms = {low: rank[-1] for low, rank in best.items()}

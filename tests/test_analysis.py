@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from generator import analysis as analysis_module
+from generator import analysis as analysis_module, neighbours
 from generator.analysis import Analysis, Relation, TfidfAnalyzer, analyse
 from generator.models import CleanText, Paper, PaperDate, Span
 
@@ -162,7 +162,7 @@ def test_duplicate_slugs_are_refused():
 
 
 def test_blocks_give_the_same_neighbours_as_one_pass(monkeypatch, result):
-    monkeypatch.setattr(analysis_module, "BLOCK_CELLS", 2 * len(CORPUS))  # two rows at a time
+    monkeypatch.setattr(neighbours, "BLOCK_CELLS", 2 * len(CORPUS))  # two rows at a time
     assert analyse(CORPUS).related == result.related
 
 
@@ -182,15 +182,15 @@ def synthetic(n: int, seed: int = 7) -> list[Paper]:
 def test_three_thousand_papers_without_an_n_by_n_matrix(monkeypatch):
     papers = synthetic(3000)
     shapes = []
-    original = analysis_module._block_similarities
+    original = neighbours._block_similarities
 
-    def recording(X, XT, start, stop):
-        block = original(X, XT, start, stop)
+    def recording(space, start, stop, rows=None):
+        block = original(space, start, stop, rows)
         shapes.append(block.shape)
         return block
 
-    monkeypatch.setattr(analysis_module, "_block_similarities", recording)
-    monkeypatch.setattr(analysis_module, "BLOCK_CELLS", 3000 * 500)
+    monkeypatch.setattr(neighbours, "_block_similarities", recording)
+    monkeypatch.setattr(neighbours, "BLOCK_CELLS", 3000 * 500)
     started = time.perf_counter()
     result = analyse(papers)
     assert time.perf_counter() - started < 90
@@ -202,3 +202,70 @@ def test_three_thousand_papers_without_an_n_by_n_matrix(monkeypatch):
         assert first.score >= 0.05 and first.shared_terms
     assert all(result.related[p.slug] for p in papers)
     assert isinstance(result.vectors.sum(), (float, np.floating))
+
+
+@pytest.fixture(scope="module")
+def synthetic_space() -> neighbours.Space:
+    papers = sorted(synthetic(1200, seed=11), key=lambda p: p.slug)
+    analyzer = TfidfAnalyzer()
+    X, _, _ = analyzer.vectorise(papers)
+    space = analyzer.space(X)
+    assert space.Z is not None  # the blended score, as at scale
+    return space
+
+
+def test_candidate_search_with_every_pair_is_the_exact_search(synthetic_space):
+    n = synthetic_space.n
+    everyone = neighbours.CandidateSearch(sharing=n, themes=n, scored=2 * n)
+    assert dict(neighbours.by_candidates(synthetic_space, 8, everyone)) == dict(neighbours.exact(synthetic_space, 8))
+
+
+def test_candidate_search_finds_the_exact_neighbours_with_their_exact_scores(synthetic_space):
+    exact = dict(neighbours.exact(synthetic_space, 8))
+    found = dict(neighbours.by_candidates(synthetic_space, 8, neighbours.CandidateSearch(themes=40, sharing=20)))
+    wanted = {(i, j) for i, ns in exact.items() for j, _ in ns}
+    got = {(i, j) for i, ns in found.items() for j, _ in ns}
+    assert len(wanted & got) >= 0.97 * len(wanted)
+    for i, ns in found.items():
+        assert len(ns) == 8 and i not in [j for j, _ in ns]
+        assert [(-s, j) for j, s in ns] == sorted((-s, j) for j, s in ns)
+        for j, s in ns:  # the score shown is the exact ranking score
+            assert s == round(synthetic_space.score(i, j), 3) > 0
+
+
+def test_large_corpora_use_the_candidate_search_with_the_same_guarantees(monkeypatch, result):
+    monkeypatch.setattr(neighbours, "EXACT_MAX", 0)
+    calls = []
+    original = neighbours.by_candidates
+    monkeypatch.setattr(neighbours, "by_candidates", lambda *a, **k: calls.append(1) or original(*a, **k))
+    assert analyse(CORPUS).related == result.related  # rows short of candidates are searched exactly
+    strangers = [paper("p1", "Alpha beta", "gamma delta"), paper("p2", "Epsilon zeta", "eta theta"),
+                 paper("p3", "Iota kappa", "lambda mu")]
+    related = analyse(strangers).related
+    assert calls
+    assert all(len(rs) == 1 and rs[0].weak and rs[0].score == 0.0 for rs in related.values())
+
+
+def test_token_arrays_give_the_terms_and_spellings_of_the_reference_splitter():
+    from collections import Counter
+
+    from generator.phrases import choose_forms, grams, phrases, surface_forms
+    from generator.tokens import Tokens
+
+    odd = [paper("u1", "GPT-4: See www.example.com/x", "Read https://a.org/b. Large Language Models: "
+                 "we study large language models (LLMs) at github.com! Self-supervised Über-learning, "
+                 "“quoted words” — and so on… The KAN and KANs."),
+           paper("u2", "Large language models", "large language models; Large Language Models? yes: "
+                 "Large language models, 3D point clouds and 3D point clouds.")]
+    papers = sorted(CORPUS + odd, key=lambda p: p.slug)
+    tokens = Tokens.of(papers)
+    once, titles, names, is_phrase, occurrences = tokens.vocabulary(1, 10)
+    for i, p in enumerate(papers):
+        combined = Counter(g[0] for run in phrases(f"{p.title.plain}. {p.abstract.plain}") for g in grams(run))
+        title = Counter(g[0] for run in phrases(p.title.plain) for g in grams(run))
+        assert {names[c]: v for c, v in zip(once[i].indices, once[i].data)} == combined, p.slug
+        assert {names[c]: v for c, v in zip(titles[i].indices, titles[i].data)} == title, p.slug
+    assert names == sorted(names)  # alphabetical columns, as CountVectorizer has them
+    assert list(is_phrase) == [" " in n for n in names]
+    wanted = np.arange(len(names))
+    assert choose_forms(*tokens.spellings(occurrences, wanted, names)) == surface_forms(papers, set(names))

@@ -250,3 +250,13 @@ def test_bundled_corpus_every_paper_in_one_named_area_with_related_papers():
         assert analysis.terms[p.slug]
     assert sum(not analysis.related[p.slug][0].weak for p in papers) > 0.8 * len(papers)
     assert topic.modularity > 0.3 and topic.loose_share < 0.3
+
+
+def test_dates_order_only_when_known():
+    from generator.models import PaperDate
+    y2019, y2020 = PaperDate.year_only(2019), PaperDate.year_only(2020)
+    june, july = PaperDate(6, 3, 2019), PaperDate(7, 1, 2019)
+    assert y2019.before(y2020) is True and y2020.before(june) is False
+    assert june.before(july) is True and july.before(june) is False
+    assert y2019.before(june) is None and june.before(y2019) is None  # same year, one a year alone
+    assert PaperDate(9, 25).before(june) is None  # no year: never ordered

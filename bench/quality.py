@@ -1,0 +1,92 @@
+"""Map quality benchmark (not a test): on fixed-seed samples of the arXiv corpus, how often a
+paper's related papers share its primary arXiv category (against the chance level), how well the
+map's areas agree with the primary categories (NMI), and the analysis time per paper.
+Run: .venv/bin/python -m bench.quality [--sizes 2000 10000] [--seed 0]"""
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from sklearn.metrics import normalized_mutual_info_score
+
+from bench.sample import records, sample
+from generator.analysis import Analyzer, TfidfAnalyzer
+from generator.clean import clean_text
+from generator.graph import build_graph
+from generator.merge import merge
+from generator.models import CleanEntry, Paper, RawEntry, SourceRef
+
+NEIGHBOURS = 10
+# An arXiv category ("cs.CL", "stat.ML", "q-bio.NC", "hep-th"), not an ACM ("I.2.7") or MSC code.
+_ARXIV_CATEGORY = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z]{2,})?")
+
+
+def primary(categories) -> str | None:
+    """The first arXiv category of a record, skipping other classification codes."""
+    return next((c for c in categories if _ARXIV_CATEGORY.fullmatch(c)), None)
+
+
+def papers_of(chosen: list[dict]) -> list[Paper]:
+    """Papers built as the pipeline builds them (clean, merge), carrying id and categories."""
+    entries = []
+    for line, r in enumerate(chosen, start=1):
+        raw = RawEntry(source=SourceRef("sample", line), title=" ".join(r["title"].split()),
+                       abstract=" ".join(r["summary"].split()), arxiv_id=r["id"],
+                       categories=tuple(r["categories"]))
+        entries.append(CleanEntry(raw=raw, title=clean_text(raw.title), abstract=clean_text(raw.abstract)))
+    papers, _ = merge([e for e in entries if e.title.plain])
+    return papers
+
+
+def chance(labels: list[str]) -> float:
+    """The expected same-category share of related papers drawn at random from the other papers."""
+    n = len(labels)
+    return sum(k * (k - 1) for k in Counter(labels).values()) / (n * (n - 1))
+
+
+@dataclass
+class Row:
+    papers: int
+    same_category: float
+    chance: float
+    nmi: float
+    areas: int
+    ms_per_paper: float
+
+
+def measure(papers: list[Paper], analyzer: Analyzer) -> Row:
+    label = {p.slug: primary(p.categories) for p in papers}
+    papers = [p for p in papers if label[p.slug]]
+    started = time.perf_counter()
+    analysis = analyzer.analyse(papers)
+    seconds = time.perf_counter() - started
+    shares = [sum(label[r.slug] == label[s] for r in rs) / len(rs)
+              for s, rs in analysis.related.items() if rs]
+    topic = build_graph(papers, analysis)
+    slugs = sorted(p.slug for p in papers)
+    nmi = normalized_mutual_info_score([label[s] for s in slugs], [topic.area_of[s] for s in slugs])
+    return Row(len(papers), sum(shares) / len(shares), chance([label[s] for s in slugs]), nmi,
+               len(topic.areas), 1000 * seconds / len(papers))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    corpus = records()
+    rows = [measure(papers_of(sample(corpus, size, args.seed)), TfidfAnalyzer(neighbours=NEIGHBOURS))
+            for size in args.sizes]
+    print(f"\nTF-IDF + LSA, {NEIGHBOURS} related papers each, seed {args.seed}\n")
+    print("| papers | same primary category | chance | NMI areas / categories | areas | analysis ms/paper |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r.papers:,} | {r.same_category:.3f} | {r.chance:.3f} | {r.nmi:.3f} | {r.areas:,} "
+              f"| {r.ms_per_paper:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

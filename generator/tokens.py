@@ -1,0 +1,164 @@
+"""Tokenised corpus: every word and punctuation mark of the titles and abstracts as integer ids in
+flat arrays, split once; term counts (the words and two-word phrases of ``phrases``) and how the
+corpus spells a term are computed on these arrays, not word by word.
+
+It gives the same terms as ``phrases.phrases`` + ``phrases.grams`` (the reference, tested on the
+same texts) and the same spellings as ``phrases.surface_forms``.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from .models import Paper
+from .phrases import GENERIC, _URL, _breaks, _uncapitalise
+
+_PUNCT = ".,;:!?()[]{}\"“”‘’'/|=<>…–—"
+_ITEM = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[" + re.escape(_PUNCT) + "]")
+_URL_HINT = re.compile(r"\.(?:com|org|io|net)\b")
+
+
+def _groups(*columns: np.ndarray) -> tuple[list[list[int]], list[int]]:
+    """The distinct rows of equal-length integer columns (sorted) and how often each occurs."""
+    if not len(columns[0]):
+        return [[] for _ in columns], []
+    order = np.lexsort(columns[::-1])
+    cols = [c[order] for c in columns]
+    new = np.r_[True, np.any([c[1:] != c[:-1] for c in cols], axis=0)]
+    starts = np.flatnonzero(new)
+    return [c[starts].tolist() for c in cols], np.diff(np.r_[starts, len(order)]).tolist()
+
+
+def _items(text: str) -> list[str]:
+    if "://" in text or "www." in text or _URL_HINT.search(text):
+        text = _URL.sub(".", text)
+    return _ITEM.findall(text)
+
+
+@dataclass
+class Tokens:
+    """``ids[p]``: the item at position p (a word as written, or a punctuation mark); ``doc[p]``
+    its paper; ``title[p]`` whether it is in the title. Every title and abstract is preceded by a
+    full stop, so no phrase crosses them. ``words`` are the items by id, ``lower[id]`` the id of
+    the lowercased word in ``lows``."""
+
+    ids: np.ndarray
+    doc: np.ndarray
+    title: np.ndarray
+    words: list[str]
+    lower: np.ndarray
+    lows: list[str]
+    papers: int
+
+    @classmethod
+    def of(cls, papers: list[Paper]) -> Tokens:
+        index: dict[str, int] = {".": 0}
+        add = index.setdefault
+        ids: list[int] = []
+        lengths: list[int] = []
+        for p in papers:
+            for text in (p.title.plain, p.abstract.plain):
+                items = _items(text)
+                ids.append(0)
+                ids += [add(t, len(index)) for t in items]
+                lengths.append(len(items) + 1)
+        words = list(index)
+        low_index: dict[str, int] = {}
+        lower = np.array([low_index.setdefault(w.lower(), len(low_index)) for w in words], dtype=np.int32)
+        parts = np.repeat(np.arange(2 * len(papers), dtype=np.int32), lengths)
+        return cls(np.array(ids, dtype=np.int32), parts // 2, parts % 2 == 0, words, lower, list(low_index),
+                   len(papers))
+
+    def _flags(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per position: a content word (not a break, not punctuation), a generic word, and
+        whether its case is reliable (in an abstract, not opening a sentence)."""
+        content = ~np.array([_breaks(w) for w in self.words])  # punctuation marks break too
+        generic = np.array([w in GENERIC for w in self.lows])[self.lower]
+        opens = np.zeros(len(self.words), dtype=bool)
+        for mark in ".!?:":
+            if mark in self.words:
+                opens[self.words.index(mark)] = True
+        after_opener = np.r_[True, opens[self.ids[:-1]]]
+        return content[self.ids], generic[self.ids], ~self.title & ~after_opener
+
+    def grams(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The term occurrences: (position, lowercase first word, lowercase second word or -1,
+        reliable case), unigrams first."""
+        content, generic, reliable = self._flags()
+        low = self.lower[self.ids]
+        uni = np.flatnonzero(content & ~generic).astype(np.int32)  # int32: the arrays are long
+        pair = content[:-1] & content[1:] & ~(generic[:-1] & generic[1:])
+        bi = np.flatnonzero(pair).astype(np.int32)
+        pos = np.r_[uni, bi]
+        second = np.r_[np.full(len(uni), -1, dtype=np.int32), low[bi + 1]]
+        sure = np.r_[reliable[uni], reliable[bi] & reliable[bi + 1]]
+        return pos, low[pos], second, sure
+
+    def vocabulary(self, min_df: int, max_df: int):
+        """As scikit-learn's CountVectorizer over these terms: (counts of title + abstract, counts
+        of the title alone, the column terms in alphabetical order, which columns are phrases, and
+        per occurrence its column or -1) — None if no term is left."""
+        pos, first, second, sure = self.grams()
+        rank = np.empty(len(self.lows), dtype=np.int64)
+        rank[np.argsort(np.array(self.lows, dtype=object), kind="stable")] = np.arange(len(self.lows))
+        base = len(self.lows) + 1  # "a" < "a b" < "ab": a space sorts before any word character
+        code = rank[first] * base + np.where(second >= 0, rank[np.maximum(second, 0)] + 1, 0)
+        terms, column = np.unique(code, return_inverse=True)
+        del code
+        column = column.astype(np.int32)
+        docs, n = self.doc[pos], self.papers
+        df = np.bincount(np.unique(column.astype(np.int64) * n + docs) // n, minlength=len(terms))
+        kept = (df >= min_df) & (df <= max_df)
+        if not kept.any():
+            return None
+        new = np.cumsum(kept) - 1
+        column = np.where(kept[column], new[column], -1)
+        terms = terms[kept]
+        ok = column >= 0
+        shape = (n, len(terms))
+        once = sparse.csr_matrix((np.ones(ok.sum(), dtype=np.int64), (docs[ok], column[ok])), shape=shape)
+        in_title = ok & self.title[pos]
+        titles = sparse.csr_matrix((np.ones(in_title.sum(), dtype=np.int64), (docs[in_title], column[in_title])),
+                                   shape=shape)
+        by_rank = np.empty(len(self.lows), dtype=np.int64)
+        by_rank[rank] = np.arange(len(self.lows))
+        heads, tails = by_rank[terms // base], terms % base
+        names = [self.lows[h] if t == 0 else f"{self.lows[h]} {self.lows[by_rank[t - 1]]}"
+                 for h, t in zip(heads.tolist(), tails.tolist())]
+        occurrences = (pos, second, sure, column)
+        return once, titles, names, tails > 0, occurrences
+
+    def spellings(self, occurrences, wanted: np.ndarray, names: list[str]) -> tuple[Counter, dict]:
+        """For the wanted columns, what ``phrases.surface_forms`` counts: (case reliable, term,
+        spelling) occurrences, and the words just before and after each phrase."""
+        pos, second, sure, column = occurrences
+        hit = (column >= 0) & np.isin(column, wanted)
+        pos, second, sure, column = pos[hit], second[hit], sure[hit], column[hit]
+        bigram = second >= 0
+        w1 = self.ids[pos]
+        w2 = np.where(bigram, self.ids[np.minimum(pos + 1, len(self.ids) - 1)], -1)
+        counts: Counter = Counter()
+        rows, times = _groups(column, sure.astype(np.int64), w1, w2)
+        for c, s, a, b, k in zip(*rows, times):
+            form = self.words[a] if b < 0 else f"{self.words[a]} {self.words[b]}"
+            counts[bool(s), names[c], form if s else _uncapitalise(form)] += k
+        content, _, reliable = self._flags()
+        context: dict[tuple[str, int], Counter] = {}
+        if bigram.any():
+            at, col = pos[bigram], column[bigram]
+            for side in (-1, 2):
+                near = at + side
+                inside = (near >= 0) & (near < len(self.ids))
+                near = np.where(inside, near, 0)
+                inside &= content[near]  # the same run: runs end at breaks and punctuation
+                word = np.where(inside, self.ids[near], -1)
+                good = np.where(inside, reliable[near], True)
+                rows, times = _groups(col, word, good.astype(np.int64))
+                for c, w, g, k in zip(*rows, times):
+                    spelled = "" if w < 0 else self.words[w] if g else _uncapitalise(self.words[w])
+                    context.setdefault((names[c], side), Counter())[spelled, bool(g)] += k
+        return counts, context
