@@ -111,7 +111,7 @@ def _bib_escape(text: str, protect_case: bool = False) -> str:
     text = re.sub(r"([\\{}%&#$_~^])", lambda m: special.get(m[1], "\\" + m[1]), text)
     if protect_case:
         text = re.sub(r"(?<![\w\\{])[^\W_][\w-]*",
-                      lambda m: "{%s}" % m[0] if any(c.isupper() for c in m[0][1:]) else m[0], text)
+                      lambda m: "{%s}" % m[0] if any(map(str.isupper, m[0][1:])) else m[0], text)
     return text
 
 
@@ -224,13 +224,12 @@ def gexf(G: nx.MultiDiGraph, pos: dict[str, tuple[float, float]]) -> str:
     ).encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
-def _graph_files(G: nx.MultiDiGraph, topic: TopicGraph, pos, out_dir: Path) -> list[Path]:
+def _graph_json(G: nx.MultiDiGraph, topic: TopicGraph) -> str:
     data = nx.node_link_data(G, edges="edges")
     data["graph"] = {"modularity": topic.modularity, "loose_share": topic.loose_share, "areas": [
         {"id": a.id, "name": a.name, "terms": a.terms, "papers": a.papers, "coherence": a.coherence,
          "neighbours": [list(n) for n in a.neighbours]} for a in topic.areas]}
-    return [_write(out_dir / "graph.graphml", graphml(G)),
-            _write(out_dir / "graph.gexf", gexf(G, pos)), _write(out_dir / "graph.json", _dumps(data))]
+    return _dumps(data)
 
 
 def _vosviewer(papers: list[Paper], G: nx.MultiDiGraph, topic: TopicGraph, pos, base: str) -> dict:
@@ -258,18 +257,23 @@ def _vosviewer(papers: list[Paper], G: nx.MultiDiGraph, topic: TopicGraph, pos, 
     return {"network": {"items": items, "links": links, "clusters": labels}}
 
 
-def _reference_files(papers: list[Paper], topic: TopicGraph, out_dir: Path, base: str) -> list[Path]:
-    """The paper list as a table, BibTeX, RIS and CSL-JSON; a URL only when ``base`` is given."""
+def _csv(papers: list[Paper], topic: TopicGraph, base: str) -> str:
+    """The paper list as a table; a URL only when ``base`` is given (as in the files below)."""
     table = io.StringIO()
     writer = csv.writer(table, lineterminator="\n")
     writer.writerow(["slug", "title", "date", "authors_count", "area", "area_id", "terms", "url",
                      "abstract"])
-    library, references, csl = bibtexparser.Library(), [], []
     for p, node, terms, area, url in _rows(papers, topic, base):
-        year = p.date.year if p.date else None
         authors = p.authors_count if p.authors_count is not None else ""
         writer.writerow([p.slug, p.title.plain, node["date"], authors, area, topic.area_of[p.slug],
                          "; ".join(terms), url, p.abstract.plain])
+    return table.getvalue()
+
+
+def _bibtex(papers: list[Paper], topic: TopicGraph, base: str) -> str:
+    library = bibtexparser.Library()
+    for p, node, terms, area, url in _rows(papers, topic, base):
+        year = p.date.year if p.date else None
         fields = [("title", _bib_escape(p.title.plain, protect_case=True))]
         fields += [("year", str(year)), ("date", p.date.iso())] if year is not None else []
         fields += [("abstract", _bib_escape(p.abstract.plain)),
@@ -277,6 +281,14 @@ def _reference_files(papers: list[Paper], topic: TopicGraph, out_dir: Path, base
                    ("note", _bib_escape(f"Area: {area}"))] + ([("url", url)] if base else [])
         key = re.sub(r"[^A-Za-z0-9_:.-]", "-", p.slug)
         library.add(model.Entry("misc", key, [model.Field(k, v) for k, v in fields]))
+    return bibtexparser.write_string(library, unparse_stack=(
+        default_unparse_stack(allow_inplace_modification=True)))  # ours to change: no copy
+
+
+def _ris(papers: list[Paper], topic: TopicGraph, base: str) -> str:
+    references = []
+    for p, node, terms, area, url in _rows(papers, topic, base):
+        year = p.date.year if p.date else None
         ris = {"type_of_reference": "GEN", "id": p.slug, "title": _one_line(p.title.plain),
                "abstract": _one_line(p.abstract.plain)}
         if year is not None:
@@ -284,6 +296,13 @@ def _reference_files(papers: list[Paper], topic: TopicGraph, out_dir: Path, base
                        if p.date.full else f"{year:04d}///")
         ris.update(keywords=terms, notes=[f"Area: {area}"], **({"urls": [url]} if base else {}))
         references.append(ris)
+    return rispy.dumps(references, implementation=_RisWriter)
+
+
+def _csl_json(papers: list[Paper], topic: TopicGraph, base: str) -> str:
+    csl = []
+    for p, node, terms, area, url in _rows(papers, topic, base):
+        year = p.date.year if p.date else None
         item = {"id": p.slug, "type": "article", "title": p.title.plain, "abstract": p.abstract.plain,
                 "keyword": ", ".join(terms), "note": f"Area: {area}"}
         if year is not None:
@@ -291,23 +310,29 @@ def _reference_files(papers: list[Paper], topic: TopicGraph, out_dir: Path, base
         if base:
             item["URL"] = url
         csl.append(item)
-    return [_write(out_dir / "papers.csv", table.getvalue()),
-            _write(out_dir / "papers.bib", bibtexparser.write_string(library, unparse_stack=(
-                default_unparse_stack(allow_inplace_modification=True)))),  # ours to change: no copy
-            _write(out_dir / "papers.ris", rispy.dumps(references, implementation=_RisWriter)),
-            _write(out_dir / "papers.json", _dumps(csl))]
+    return _dumps(csl)
+
+
+def export_texts(papers: list[Paper], graph: TopicGraph, site_url_base: str = "",
+                 pos: dict[str, tuple[float, float]] | None = None):
+    """Yields (file name, text) for graph.graphml, graph.gexf, graph.json, vosviewer.json,
+    papers.csv, papers.bib, papers.ris and papers.json, each made only when asked for, so one file
+    at a time is held in memory. Paper URLs are ``papers/<slug>/`` below ``site_url_base``;
+    reference-manager files carry them only when that base makes them absolute."""
+    pos = pos if pos is not None else layout(graph)
+    G = _export_graph(graph, pos)
+    yield "graph.graphml", graphml(G)
+    yield "graph.gexf", gexf(G, pos)
+    yield "graph.json", _graph_json(G, graph)
+    yield "vosviewer.json", _dumps(_vosviewer(papers, G, graph, pos, site_url_base))
+    del G
+    for name, make in [("papers.csv", _csv), ("papers.bib", _bibtex), ("papers.ris", _ris),
+                       ("papers.json", _csl_json)]:
+        yield name, make(papers, graph, site_url_base)
 
 
 def write_exports(papers: list[Paper], graph: TopicGraph, out_dir: Path,
                   site_url_base: str = "", pos: dict[str, tuple[float, float]] | None = None) -> list[Path]:
-    """Writes graph.graphml, graph.gexf, graph.json, vosviewer.json, papers.csv, papers.bib,
-    papers.ris and papers.json into ``out_dir`` and returns their paths. Paper URLs are
-    ``papers/<slug>/`` below ``site_url_base``; reference-manager files carry them only when that
-    base makes them absolute."""
+    """Writes the files of ``export_texts`` into ``out_dir`` and returns their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    pos = pos if pos is not None else layout(graph)
-    G = _export_graph(graph, pos)
-    written = _graph_files(G, graph, pos, out_dir)
-    vos = _vosviewer(papers, G, graph, pos, site_url_base)
-    written.append(_write(out_dir / "vosviewer.json", _dumps(vos)))
-    return written + _reference_files(papers, graph, out_dir, site_url_base)
+    return [_write(out_dir / name, text) for name, text in export_texts(papers, graph, site_url_base, pos)]

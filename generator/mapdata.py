@@ -2,8 +2,10 @@
 map's nodes, thinned edges and area labels, each paper's local map, and the timeline."""
 from __future__ import annotations
 
+import functools
 import json
 import math
+import textwrap
 from dataclasses import dataclass
 
 from .graph import TopicGraph
@@ -104,6 +106,21 @@ def local_map(paper: Paper, ctx: PaperContext, width: int = 720, height: int = 3
             nodes += [LocalNode(other, xs[side], round(y, 1), relation, score)
                       for (other, relation, score), y in zip(items, ys)]
     return nodes
+
+
+@functools.lru_cache(maxsize=None)
+def label_lines(title: str, width: int) -> tuple[str, ...]:
+    """A title as a map label: wrapped at ``width`` characters (long words broken, never at hyphens),
+    the first line, then the rest on one second line cut to ``width`` with "…" (the full title is in
+    the tooltip). Remembered: a title labels the local map of every one of its neighbours."""
+    wrapped = "\n".join("\n".join(textwrap.wrap(line, width=width, expand_tabs=False, replace_whitespace=False,
+                                                break_long_words=True, break_on_hyphens=False))
+                        for line in title.splitlines())
+    first, *rest = wrapped.split("\n")
+    if not rest:
+        return (first,)
+    second = " ".join(rest)
+    return first, second if len(second) <= width else second[:width - 1] + "…"
 
 
 def timeline(papers: list[Paper], topic: TopicGraph) -> dict:

@@ -1,6 +1,6 @@
 """Renders the site's Markdown pages from the Jinja2 templates in templates/pages/.
 
-Returns a mapping of docs-relative path → text; writing to disk is the writer's job.
+Yields (docs-relative path, text) one page at a time; writing to disk is the writer's job.
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import html
 import json
 import re
 from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -20,7 +21,7 @@ from .analysis import Analysis
 from .clean import plain_truncate, to_markdown
 from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
-from .mapdata import (area_colours, global_map, local_map, map_script, static_map, timeline,
+from .mapdata import (area_colours, global_map, label_lines, local_map, map_script, static_map, timeline,
                       timeline_chart)
 from .search import SEARCH_LIMIT
 from .neighbourhood import paper_contexts, shelf, terms_index
@@ -105,6 +106,7 @@ def make_environment(templates: Path) -> Environment:
         urlquote=lambda text, safe="": quote_plus(str(text), safe=safe),
         fence=fence,
         date_text=date_text,
+        label_lines=label_lines,
     )
     return env
 
@@ -117,33 +119,33 @@ def _counts(names) -> list[tuple[str, int]]:
 
 
 def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_url: str,
-                 analysis: Analysis, topic: TopicGraph, settings, pos) -> dict[str, str]:
-    """Every generated page, keyed by its path under docs/."""
+                 analysis: Analysis, topic: TopicGraph, settings, pos) -> Iterator[tuple[str, str]]:
+    """Every generated page as (its path under docs/, its text), rendered as they are asked for."""
     env = make_environment(templates)
     contexts = paper_contexts(papers, analysis, topic)
     index = terms_index(analysis)
     shelf_of = {term: shelf(term) for term, _, _ in index}
     anchors = {term: f"{shelf_of[term]}.md#{anchor}" for term, anchor, _ in index}
     by_slug = {p.slug: p for p in papers}
-    map_common = {"colours": area_colours(topic), "area_of": topic.area_of, "relation_names": RELATION_NAMES}
+    map_common = {"colours": area_colours(topic), "area_of": topic.area_of, "relation_names": RELATION_NAMES,
+                  "titles": {p.slug: p.title.plain for p in papers}}  # once, not on every neighbour's map
     paper_template = env.get_template("paper.md.j2")
-    pages: dict[str, str] = {}
     for paper in papers:
         page_url = f"{site_url.rstrip('/')}/papers/{paper.slug}/"
-        pages[f"papers/{paper.slug}.md"] = paper_template.render(
+        yield f"papers/{paper.slug}.md", paper_template.render(
             paper=paper, page_url=page_url, bibtex=bibtex_entry(paper, page_url),
             ctx=contexts[paper.slug], anchors=anchors,
             local_nodes=local_map(paper, contexts[paper.slug], 720, 380), **map_common)
     area_template = env.get_template("area.md.j2")
     areas_by_id = {a.id: a for a in topic.areas}
     for area in topic.areas:
-        pages[f"areas/{area.id}.md"] = area_template.render(area=area, by_slug=by_slug, areas_by_id=areas_by_id)
+        yield f"areas/{area.id}.md", area_template.render(area=area, by_slug=by_slug, areas_by_id=areas_by_id)
     counts = {kind: 0 for kind in ("related", "builds_on", "mentions")}
     for _, _, kind in topic.graph.edges(keys=True):
         counts[kind] += 1
     data = global_map(papers, topic, pos)
-    pages["assets/map-data.js"] = map_script(data).decode("ascii")
-    pages["assets/map.svg"] = env.get_template("map.svg.j2").render(**static_map(data))
+    yield "assets/map-data.js", map_script(data).decode("ascii")
+    yield "assets/map.svg", env.get_template("map.svg.j2").render(**static_map(data))
     years = timeline(papers, topic)
     common = {"papers": papers, "stats": stats, "version": __version__, "topic": topic,
               "by_slug": by_slug, "index": index, "counts": counts, "settings": settings,
@@ -154,20 +156,19 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
     for path, name in [("index.md", "index"), ("papers/index.md", "papers"), ("about.md", "about"),
                        ("areas/index.md", "areas"), ("terms/index.md", "terms-index"),
                        ("about-the-map.md", "about-map"), ("map.md", "map")]:
-        pages[path] = env.get_template(f"{name}.md.j2").render(**common)
+        yield path, env.get_template(f"{name}.md.j2").render(**common)
     shelves: dict[str, list] = {}
     for item in index:
         shelves.setdefault(shelf_of[item[0]], []).append(item)
     for name, items in shelves.items():
-        pages[f"terms/{name}.md"] = env.get_template("terms.md.j2").render(
+        yield f"terms/{name}.md", env.get_template("terms.md.j2").render(
             shelf=name, index=items, by_slug=by_slug)
     if len(papers) > SEARCH_LIMIT:
-        pages["search.md"] = env.get_template("search.md.j2").render(**common)
+        yield "search.md", env.get_template("search.md.j2").render(**common)
     if len(papers) > TABLE_LIMIT:
         by_letter: dict[str, list[Paper]] = {}
         for paper in papers:
             by_letter.setdefault(shelf(paper.title.plain), []).append(paper)
         for name, group in by_letter.items():
-            pages[f"titles/{name}.md"] = env.get_template("papers.md.j2").render(
+            yield f"titles/{name}.md", env.get_template("papers.md.j2").render(
                 **{**common, "papers": group, "shelf": name, "root": "../../papers/"})
-    return pages

@@ -1,6 +1,7 @@
 """The build, stage by stage: read → clean → merge → render pages → write docs/ → MkDocs site.
 
-Everything is gathered first, then written, so a failing stage leaves no half-written output.
+Pages and exports are written into a staged copy of docs/ as they are made (one at a time in memory)
+and swapped in only when everything succeeded, so a failing stage leaves no half-written output.
 Parsed sources and the analysis are reused from the project's cache (``cache.py``) when unchanged.
 """
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import calendar
 import os
 import shutil
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from .exceptions import BuildError
 from .graph import TopicGraph, build_graph
 from .headers import write_headers
 from .merge import merge
-from .exports import layout, write_exports
+from .exports import export_texts, layout
 from .models import CleanEntry, CleanText, EntryOutcome, Paper, RawEntry
 from .progress import Progress
 from .pages import SiteStats, render_pages
@@ -31,11 +32,11 @@ from .site import build_site
 from .writer import (WriteSummary, collect_assets, discard_on_failure, stage_tree, staging_path, swap_in,
                      write_tree)
 
-def export_files(papers: list[Paper], topic, site_url: str, pos) -> dict[str, bytes]:
-    """The downloadable exports, as files under docs/downloads/."""
-    with tempfile.TemporaryDirectory() as tmp:
-        write_exports(papers, topic, Path(tmp), site_url_base=site_url, pos=pos)
-        return {f"downloads/{p.name}": p.read_bytes() for p in sorted(Path(tmp).iterdir())}
+
+def export_files(papers: list[Paper], topic, site_url: str, pos) -> Iterator[tuple[str, bytes]]:
+    """The downloadable exports, as files under docs/downloads/, made one at a time."""
+    for name, text in export_texts(papers, topic, site_url_base=site_url, pos=pos):
+        yield f"downloads/{name}", text.encode("utf-8")
 
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,10 +99,10 @@ class Project:
 
 @dataclass
 class Gathered:
-    """Everything a build writes, computed before anything is written."""
+    """Everything a build writes: ``files`` (docs/, as (path, bytes)) are made as they are written."""
 
     report: BuildReport
-    tree: dict[str, bytes]
+    files: Iterator[tuple[str, bytes]]
     epoch: int
     aliases: dict
 
@@ -235,7 +236,7 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
 
 def gather(sources: list[Path], project: Project, listing_year: int | None = None,
            progress: Progress | None = None) -> Gathered:
-    """Reads, cleans, merges and analyses the sources and renders every file of docs/, in memory."""
+    """Reads, cleans, merges and analyses the sources; docs/ is rendered as it is written."""
     progress = progress or Progress()
     cache = Cache(project.cache_dir)
     source = read_and_clean(sources, listing_year, cache, progress)
@@ -252,16 +253,23 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     analyzer = TfidfAnalyzer()
     analysis, topic, pos = analyse_and_map(papers, analyzer, cache, progress)
     site_url = project.site_url()
-    with progress.stage("render pages"):
-        pages = render_pages(papers, site_stats(report), project.root / "templates" / "pages", site_url,
-                             analysis, topic, analyzer, pos)
-        tree = {path: pages.pop(path).encode("utf-8") for path in list(pages)}  # one copy in memory
-        tree.update(collect_assets(project.root / "templates" / "assets", project.vendor()))
-    with progress.stage("exports"):
-        tree.update(export_files(papers, topic, site_url, pos))
     new_aliases = aliases.update(aliases.load(project.aliases_file), papers)
     cache.prune()
-    return Gathered(report=report, tree=tree, epoch=reproducible_epoch(papers), aliases=new_aliases)
+    files = docs_files(project, papers, report, site_url, analysis, topic, analyzer, pos, progress)
+    return Gathered(report=report, files=files, epoch=reproducible_epoch(papers), aliases=new_aliases)
+
+
+def docs_files(project: Project, papers: list[Paper], report: BuildReport, site_url: str, analysis, topic,
+               analyzer, pos, progress: Progress) -> Iterator[tuple[str, bytes]]:
+    """Every file of docs/ as (path, bytes), rendered when the writer asks for it; each stage's time
+    includes writing its files."""
+    with progress.stage("render pages"):
+        for path, text in render_pages(papers, site_stats(report), project.root / "templates" / "pages",
+                                       site_url, analysis, topic, analyzer, pos):
+            yield path, text.encode("utf-8")
+        yield from collect_assets(project.root / "templates" / "assets", project.vendor()).items()
+    with progress.stage("exports"):
+        yield from export_files(papers, topic, site_url, pos)
 
 
 def save_aliases(project: Project, data: dict) -> None:
@@ -282,8 +290,7 @@ def generate(sources: list[Path], project: Project = Project(), listing_year: in
     """Writes the Markdown pages under docs/ (only files whose bytes changed)."""
     progress = progress or Progress()
     gathered = gather(sources, project, listing_year, progress)
-    with progress.stage("write docs"):
-        written = write_tree(project.docs_dir, gathered.tree)
+    written = write_tree(project.docs_dir, gathered.files)
     save_aliases(project, gathered.aliases)
     return Generated(report=gathered.report, written=written, epoch=gathered.epoch)
 
@@ -294,8 +301,7 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
     when the whole build succeeded."""
     progress = progress or Progress()
     gathered = gather(sources, project, listing_year, progress)
-    with progress.stage("write docs"):
-        docs, written = stage_tree(project.docs_dir, gathered.tree)
+    docs, written = stage_tree(project.docs_dir, gathered.files)
     site = staging_path(out)
     with discard_on_failure(docs, site):
         shutil.rmtree(site, ignore_errors=True)

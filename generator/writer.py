@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,28 +45,46 @@ def _keep(old: Path, new: Path) -> None:
         shutil.copy2(old, new)
 
 
+@contextlib.contextmanager
+def _closing(pairs):
+    """Closes a generator of files when writing stops early, so it can clean up (temporary files)."""
+    try:
+        yield
+    finally:
+        getattr(pairs, "close", lambda: None)()
+
+
 def staging_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.litmap-new")
 
 
-def stage_tree(target: Path, files: dict[str, bytes]) -> tuple[Path, WriteSummary]:
-    """Writes ``files`` into a fresh folder beside ``target``; returns it and what changed."""
+def stage_tree(target: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> tuple[Path, WriteSummary]:
+    """Writes ``files`` (a mapping, or (path, bytes) pairs as they are made, so the whole tree never
+    has to be held in memory) into a fresh folder beside ``target``; returns it and what changed.
+    If making or writing a file fails, the staged folder is removed and ``target`` is untouched."""
     staged = staging_path(target)
     shutil.rmtree(staged, ignore_errors=True)
     summary = WriteSummary()
-    for rel, data in sorted(files.items()):
-        old, new = target / rel, staged / rel
-        new.parent.mkdir(parents=True, exist_ok=True)
-        if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
-            _keep(old, new)
-            summary.unchanged += 1
-        else:
-            new.write_bytes(data)
-            summary.written.append(rel)
+    seen: set[str] = set()
+    pairs = iter(sorted(files.items()) if isinstance(files, Mapping) else files)
+    with discard_on_failure(staged), _closing(pairs):
+        for rel, data in pairs:
+            if rel in seen:
+                raise BuildError(f"two generated files have the same path {rel}; please report this")
+            seen.add(rel)
+            old, new = target / rel, staged / rel
+            new.parent.mkdir(parents=True, exist_ok=True)
+            if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
+                _keep(old, new)
+                summary.unchanged += 1
+            else:
+                new.write_bytes(data)
+                summary.written.append(rel)
+    summary.written.sort()
     if target.is_dir():
         summary.removed = sorted(
             p.relative_to(target).as_posix() for p in target.rglob("*")
-            if p.is_file() and p.relative_to(target).as_posix() not in files)
+            if p.is_file() and p.relative_to(target).as_posix() not in seen)
     return staged, summary
 
 
@@ -90,8 +109,8 @@ def discard_on_failure(*staged: Path):
         raise
 
 
-def write_tree(target: Path, files: dict[str, bytes]) -> WriteSummary:
-    """Makes ``target`` hold exactly ``files`` (relative path → bytes), atomically."""
+def write_tree(target: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> WriteSummary:
+    """Makes ``target`` hold exactly ``files`` (relative path → bytes, or such pairs), atomically."""
     staged, summary = stage_tree(target, files)
     with discard_on_failure(staged):
         swap_in(staged, target)

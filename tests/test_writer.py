@@ -74,3 +74,26 @@ def test_unchanged_files_keep_their_mtime_without_hard_links(tmp_path, monkeypat
     summary = write_tree(target, {"a.md": b"A", "b.md": b"B2"})
     assert summary.written == ["b.md"] and (target / "a.md").stat().st_mtime_ns == mtime
     assert (target / "b.md").read_bytes() == b"B2"
+
+
+def test_files_are_written_as_they_are_made_and_a_failure_midway_changes_nothing(tmp_path):
+    target = tmp_path / "docs"
+    write_tree(target, {"a.md": b"A", "b.md": b"B"})
+    before = snapshot(target)
+
+    def files():
+        yield "a.md", b"A2"
+        assert (tmp_path / ".docs.litmap-new" / "a.md").read_bytes() == b"A2"  # written, not held
+        raise RuntimeError("rendering failed")
+    with pytest.raises(RuntimeError):
+        write_tree(target, files())
+    assert snapshot(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs"]  # no staging left
+    summary = write_tree(target, iter([("b.md", b"B"), ("c.md", b"C")]))
+    assert summary.written == ["c.md"] and summary.unchanged == 1 and summary.removed == ["a.md"]
+
+
+def test_two_files_with_one_path_are_refused(tmp_path):
+    with pytest.raises(BuildError):
+        write_tree(tmp_path / "docs", iter([("a.md", b"A"), ("a.md", b"B")]))
+    assert not (tmp_path / "docs").exists()
