@@ -73,7 +73,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             rows.append(run(min(size, len(corpus)), corpus, args.seed, args.site_max, Path(tmp)))
-    stages = [t.name for t in rows[0]["timings"]]
+    stages = list(dict.fromkeys(t.name for r in rows for t in r["timings"]))  # every stage any size ran
     print("\n| stage | " + " | ".join(f"{r['papers']:,} papers: s (peak MB)" for r in rows) + " |")
     print("|---|" + "---:|" * len(rows))
     for name in stages:

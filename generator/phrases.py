@@ -37,6 +37,11 @@ achievements enhancing enhance enhances construct steps finding exhaustive ii ii
 assume assumes assuming aiming era minimal variations growing body annotated searching generalize
 page project suffer suffers affecting inform advancements developments discussion interact
 worse represents represent
+add adds added adding fix fixes fixing produce produces produced producing yields yielded
+yielding reveal reveals revealed revealing revisit revisits revisited offer offers offered offering
+obtain obtains obtained obtaining perform performs performed performing require requires requiring
+describe describes described describing explain explains explained explaining suggest suggests
+suggested suggesting inspire inspired inspiring guide transfers
 mathcal mathbb mathrm mathbf frac cdot textit textbf emph available released github https http
 """.split())
 # Adverbs end a phrase too ("carefully designed"), except these nouns in -ly.

@@ -48,7 +48,8 @@ CORPUS = [
 PAIRS = [("kd-compact", "kd-relational"), ("vit-registers", "vit-data"), ("nas-enas", "nas-darts"),
          ("diff-beat", "diff-ddpm")]
 BOILERPLATE_WORDS = {"paper", "propose", "proposed", "novel", "method", "methods", "results", "show",
-                     "approach", "state", "art", "state-of-the-art", "outperforms", "existing", "experiments"}
+                     "approach", "state", "art", "state-of-the-art", "outperforms", "existing", "experiments",
+                     "produce", "adding", "require", "transfers"}
 
 
 @pytest.fixture(scope="module")

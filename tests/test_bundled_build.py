@@ -113,3 +113,15 @@ def test_downloads_are_published(bundled_build):
         assert (site / "downloads" / name).stat().st_size > 0
     assert "downloads/graph.graphml" in _text(site / "about-the-map" / "index.html") or \
         'href="../downloads/graph.graphml"' in (site / "about-the-map" / "index.html").read_text(encoding="utf-8")
+
+
+def test_search_indexes_a_paper_by_its_own_words_not_its_neighbours_titles(bundled_build):
+    site, _, generated = bundled_build
+    docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    sections = {d["location"].partition("#")[2] for d in docs if d["location"].startswith("papers/")}
+    assert "abstract" in sections and "topics" in sections
+    assert not sections & {"local-map", "related", "builds-on", "mentions", "find", "cite", "link", "sources"}
+    paper = generated.report.papers[0]
+    page_text = " ".join(d["text"] for d in docs if d["location"].startswith(f"papers/{paper.slug}/"))
+    others = [p.title.plain for p in generated.report.papers if p.slug != paper.slug]
+    assert not any(title in page_text for title in others if len(title) > 30)
