@@ -38,6 +38,8 @@ def map_data(bundled_build) -> dict:
 
 
 def open_map(browser, base, suffix, query=""):
+    for context in browser.contexts:  # one page at a time: the previous test's page is closed
+        context.close()
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     recorder = Recorder(page)
     page.goto(base + "map/" + suffix + query)
@@ -46,10 +48,24 @@ def open_map(browser, base, suffix, query=""):
     return page, recorder
 
 
+# Two animation frames, or 2 s at most: page.evaluate has no timeout of its own, so a frame that never
+# comes must not hang the test run.
+TWO_FRAMES = """new Promise(done => {
+  const timer = setTimeout(() => done(false), 2000);
+  requestAnimationFrame(() => requestAnimationFrame(() => { clearTimeout(timer); done(true); }));
+})"""
+
+
 def settle(page):
     """Waits for the camera to stop moving and sigma to draw the resulting frame."""
-    page.wait_for_function("!window.litmapMap.renderer.getCamera().isAnimated()")
-    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.wait_for_function("!window.litmapMap.renderer.getCamera().isAnimated()", polling=50, timeout=15_000)
+    assert page.evaluate(TWO_FRAMES), "the page drew no frame within 2 s"
+
+
+def zoom(page, ratio: float) -> None:
+    """Sets the camera's zoom at once (no animation, no promise to wait on) and lets sigma draw it."""
+    page.evaluate("(ratio) => { window.litmapMap.renderer.getCamera().setState({ratio}); }", ratio)
+    settle(page)
 
 
 def clean(recorder):
@@ -137,17 +153,14 @@ def test_area_names_do_not_overlap(browser, site_url, bundled_build):
         for b in labels[i + 1:]:
             assert not overlapping(a, b), (a, b)
     # zoomed far out, every area's centre within a few pixels: names still do not pile up
-    page.evaluate("window.litmapMap.renderer.getCamera().animate({ratio: 3}, {duration: 0})")
-    settle(page)
+    zoom(page, 3)
     far = shown_labels(page)
     assert 1 <= len(far) < len(data["areas"])
     assert not any(overlapping(a, b) for i, a in enumerate(far) for b in far[i + 1:])
     # paper titles wait for the reader to zoom in; zooming in shows them and keeps names apart
-    page.evaluate("window.litmapMap.renderer.getCamera().animate({ratio: 1}, {duration: 0})")
-    settle(page)
+    zoom(page, 1)
     assert page.evaluate("window.litmapMap.renderer.getSetting('renderLabels')") is False
-    page.evaluate("window.litmapMap.renderer.getCamera().animate({ratio: 0.2}, {duration: 0})")
-    settle(page)
+    zoom(page, 0.2)
     assert page.evaluate("window.litmapMap.renderer.getSetting('renderLabels')") is True
     zoomed = shown_labels(page)
     assert len(zoomed) >= 1
