@@ -18,12 +18,6 @@ def _better_date(a: PaperDate | None, b: PaperDate | None) -> PaperDate | None:
     return a
 
 
-def _date_of(entry: CleanEntry) -> PaperDate | None:
-    """The entry's date, or its year alone when the source gives no day."""
-    raw = entry.raw
-    return raw.date or (PaperDate.year_only(raw.year) if raw.year else None)
-
-
 def _identities(entry: CleanEntry) -> list[str]:
     raw = entry.raw
     ids = [f"title:{match_key(entry.title.plain)}"]
@@ -68,7 +62,7 @@ def _paper(group: list[CleanEntry]) -> Paper:
         raw = entry.raw
         paper.authors_count = paper.authors_count or raw.authors_count
         paper.authors = paper.authors or raw.authors
-        paper.date = _better_date(paper.date, _date_of(entry))
+        paper.date = _better_date(paper.date, raw.date)
         if raw.upvotes is not None:
             paper.upvotes = max(paper.upvotes or 0, raw.upvotes)
         paper.arxiv_id = paper.arxiv_id or raw.arxiv_id

@@ -71,7 +71,6 @@ class RawEntry:
     doi: str | None = None
     categories: tuple[str, ...] = ()
     venue: str | None = None
-    year: int | None = None  # the year of publication; also set when the source gives no day (no ``date``)
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def test_same_arxiv_id_or_doi_merges_different_titles():
 
 
 def test_a_year_alone_is_kept_and_a_full_date_of_that_year_wins():
-    year_only = entry("Year Only Paper", "An abstract.", year=2019)
+    year_only = entry("Year Only Paper", "An abstract.", date=PaperDate.year_only(2019))
     full = entry("Year only paper", "An abstract.", date=PaperDate(6, 3, 2019))
     papers, _ = merge(clean_entries([year_only])[0])
     assert papers[0].date == PaperDate.year_only(2019) and papers[0].date.iso() == "2019"

@@ -18,7 +18,7 @@ def test_reads_title_abstract_and_metadata():
     assert first.abstract.startswith("Sensor simulation is pivotal for scalable validation of autonomous driving systems")
     assert first.authors == ("Xianming Zeng", "Sicong Du", "Qifeng Chen") and first.authors_count == 3
     assert first.arxiv_id == "2503.11731" and first.categories == ("cs.CV", "cs.RO")
-    assert first.date == PaperDate(month=3, day=18, year=2025) and first.year == 2025
+    assert first.date == PaperDate(month=3, day=18, year=2025) and first.date.full
     assert second.authors[0] == "Moreno D'Incà"
     assert second.venue is None  # "Work in progress" is a comment, not a venue
     assert [e.source.line for e in result.entries] == [1, 2, 4]  # the blank line 3 is skipped

@@ -20,7 +20,7 @@ def test_reads_a_zotero_export():
     assert attention.title == "Attention Is All You Need"
     assert attention.authors == ("Ashish Vaswani", "Noam Shazeer", "Niki Parmar", "Jakob Uszkoreit")
     assert attention.arxiv_id == "1706.03762" and attention.doi == "10.48550/arXiv.1706.03762"
-    assert attention.date is None and attention.year == 2023  # month and year only: no day invented
+    assert attention.date == PaperDate.year_only(2023)  # month and year only: no day invented
     assert attention.venue is None  # publisher "arXiv" is not a venue
     assert bert.title.startswith("BERT: Pre-training of Deep Bidirectional Transformers")
     assert bert.abstract == "" and bert.doi == "10.18653/v1/N19-1423"

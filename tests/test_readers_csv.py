@@ -21,8 +21,8 @@ def test_reads_a_zotero_csv_export():
     assert attention.authors == ("Ashish Vaswani", "Noam Shazeer", "Niki Parmar")
     assert attention.arxiv_id == "1706.03762" and attention.doi == "10.48550/arXiv.1706.03762"
     assert attention.date == PaperDate(month=8, day=1, year=2023)
-    assert bert.abstract == "" and bert.venue == "Proceedings of NAACL-HLT" and bert.year == 2019
-    assert bert.date is None  # "2019-06": no day
+    assert bert.abstract == "" and bert.venue == "Proceedings of NAACL-HLT" and bert.date == PaperDate.year_only(2019)
+    assert not bert.date.full  # "2019-06": no day invented
     assert frechet.title == "Fréchet Distances for Generative Models"  # a quoted cell over two lines
     assert frechet.abstract == "A multi-line abstract in one quoted cell."
 
@@ -30,7 +30,7 @@ def test_reads_a_zotero_csv_export():
 def test_semicolons_lower_case_aliases_and_and_separated_authors():
     [entry] = read_sources([READERS / "semicolon.csv"]).entries
     assert entry.title == "Sparse Experts at Scale" and entry.abstract == "We scale sparse experts."
-    assert entry.authors == ("Ana Lima", "John Doe") and entry.arxiv_id == "2506.01234" and entry.year == 2025
+    assert entry.authors == ("Ana Lima", "John Doe") and entry.arxiv_id == "2506.01234" and entry.date.year == 2025
 
 
 def test_a_header_without_abstract_rejects_the_file():

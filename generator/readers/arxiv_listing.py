@@ -28,10 +28,10 @@ class ArxivListingReader(Reader):
                 continue
             authors = tuple(" ".join(a.split()) for a in authors if a.strip())
             categories = tuple(c for c in categories if isinstance(c, str)) if isinstance(categories, list) else ()
-            date, year = parse_date(jsonl.text_field(r, "first_listed"))
+            date = parse_date(jsonl.text_field(r, "first_listed"))
             result.entries.append(RawEntry(
                 source=SourceRef(path, number), title=title, abstract=jsonl.text_field(r, "summary"),
-                authors=authors, authors_count=len(authors) or None, date=date, year=year,
+                authors=authors, authors_count=len(authors) or None, date=date,
                 arxiv_id=arxiv_id(jsonl.text_field(r, "id")) or arxiv_id(jsonl.text_field(r, "abs")),
                 categories=categories))
         return result

@@ -11,11 +11,11 @@ from .base import Reader, ReadResult
 from .records import arxiv_id, doi, parse_date, split_authors
 
 
-def first_version_date(record: dict) -> tuple[PaperDate | None, int | None]:
+def first_version_date(record: dict) -> PaperDate | None:
     """The date of version 1 (``Mon, 2 Apr 2007 19:18:42 GMT``), else ``update_date``."""
     try:
         created = parsedate_to_datetime(record["versions"][0]["created"])
-        return PaperDate(month=created.month, day=created.day, year=created.year), created.year
+        return PaperDate(month=created.month, day=created.day, year=created.year)
     except (KeyError, IndexError, TypeError, ValueError):
         return parse_date(jsonl.text_field(record, "update_date"))
 
@@ -34,10 +34,10 @@ class ArxivSnapshotReader(Reader):
         result = ReadResult()
         for number, r, title in jsonl.records(text, path, result):
             authors = tuple(clean_text(a).plain for a in split_authors(jsonl.text_field(r, "authors")))
-            date, year = first_version_date(r)
+            date = first_version_date(r)
             result.entries.append(RawEntry(
                 source=SourceRef(path, number), title=title, abstract=jsonl.text_field(r, "abstract"),
-                authors=authors, authors_count=len(authors) or None, date=date, year=year,
+                authors=authors, authors_count=len(authors) or None, date=date,
                 arxiv_id=arxiv_id(jsonl.text_field(r, "id")), doi=doi(jsonl.text_field(r, "doi")),
                 categories=tuple(jsonl.text_field(r, "categories").split()),
                 venue=jsonl.text_field(r, "journal-ref") or None))

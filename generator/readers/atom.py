@@ -95,9 +95,9 @@ class ArxivAtomReader(Reader):
         terms = [primary.get("term")] if primary is not None else []
         terms += [c.get("term") for c in entry.findall(ATOM + "category")]
         categories = tuple(dict.fromkeys(t for t in terms if t))
-        date, year = parse_date(_text(entry, ATOM + "published"))
+        date = parse_date(_text(entry, ATOM + "published"))
         result.entries.append(RawEntry(
             source=SourceRef(path, line), title=title, abstract=_text(entry, ATOM + "summary"),
-            authors=authors, authors_count=len(authors) or None, date=date, year=year,
+            authors=authors, authors_count=len(authors) or None, date=date,
             arxiv_id=arxiv_id(ident) or arxiv_in(ident), doi=doi(_text(entry, ARXIV + "doi")),
             categories=categories, venue=_text(entry, ARXIV + "journal_ref") or None))

@@ -52,16 +52,14 @@ def _plain(text: str) -> str:
     return clean_text(one_line(strip_braces(text))).plain
 
 
-def _date(fields: dict[str, str]) -> tuple[PaperDate | None, int | None]:
-    date, year = parse_date(fields.get("date"))
-    if date or year:
-        return date, year
-    year = parse_date(fields.get("year"))[1]
+def _date(fields: dict[str, str]) -> PaperDate | None:
+    """biblatex ``date``, else ``year`` with ``month`` and ``day`` when all three are given."""
+    date = parse_date(fields.get("date")) or parse_date(fields.get("year"))
     month = _MONTHS.get(fields.get("month", "").strip().lower()[:3])
     day = fields.get("day", "").strip()
-    if year and month and day.isdigit():
-        return parse_date(f"{year}-{month:02d}-{int(day):02d}")
-    return None, year
+    if date and not date.full and month and day.isdigit():
+        return parse_date(f"{date.year}-{month:02d}-{int(day):02d}") or date
+    return date
 
 
 def _failure(block: ParsingFailedBlock, text: str) -> str:
@@ -115,8 +113,8 @@ class BibtexReader(Reader):
         venue = next((fields[k] for k in ("journal", "journaltitle", "booktitle") if fields.get(k)), "")
         venue = _plain(venue) if venue and not re.fullmatch(r"(?i)arxiv(\s*preprint)?.*", venue.strip()) else ""
         categories = tuple(fields.get("primaryclass", "").split())
-        date, year = _date(fields)
+        date = _date(fields)
         result.entries.append(RawEntry(
             source=SourceRef(path, line), title=title, abstract=one_line(strip_braces(fields.get("abstract", ""))),
-            authors=authors, authors_count=len(authors) or None, date=date, year=year, arxiv_id=arxiv,
+            authors=authors, authors_count=len(authors) or None, date=date, arxiv_id=arxiv,
             doi=doi(fields.get("doi")), categories=categories, venue=venue or None))

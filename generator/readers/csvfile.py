@@ -101,13 +101,11 @@ class CsvReader(Reader):
             result.reject(path, line, "row has no title")
             return
         authors = split_authors(cells.get("authors"))
-        date, year = parse_date(cells.get("date"))
-        if year is None:
-            year = parse_date(cells.get("year"))[1]
+        date = parse_date(cells.get("date")) or parse_date(cells.get("year"))
         arxiv = arxiv_id(cells.get("arxiv")) or arxiv_in(" ".join(
             cells.get(k) or "" for k in ("arxiv", "url", "doi", "extra")))
         result.entries.append(RawEntry(
             source=SourceRef(path, line), title=title, abstract=one_line(cells.get("abstract")),
-            authors=authors, authors_count=len(authors) or None, date=date, year=year, arxiv_id=arxiv,
+            authors=authors, authors_count=len(authors) or None, date=date, arxiv_id=arxiv,
             doi=doi(cells.get("doi")), categories=tuple(re.split(r"[\s;,]+", one_line(cells.get("categories"))))
             if one_line(cells.get("categories")) else (), venue=one_line(cells.get("venue")) or None))

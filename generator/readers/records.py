@@ -41,9 +41,9 @@ def doi(text: str | None) -> str | None:
     return m[1].rstrip(".,;") if m else None
 
 
-def parse_date(text: str | None) -> tuple[PaperDate | None, int | None]:
-    """``2025-03-18``, ``2023/08/01/``, a longer ISO timestamp, ``2023-08`` or ``2023`` →
-    (the date when the day is given, else None; the year). Nothing is invented."""
+def parse_date(text: str | None) -> PaperDate | None:
+    """``2025-03-18``, ``2023/08/01/``, a longer ISO timestamp, ``2023-08`` or ``2023`` → the full
+    date when the day is given, else the year alone; None without a year. Nothing is invented."""
     text = one_line(text)
     m = _NUMERIC_DATE.match(text)
     if m:
@@ -51,12 +51,12 @@ def parse_date(text: str | None) -> tuple[PaperDate | None, int | None]:
         if m[3]:
             try:
                 d = date(year, int(m[2]), int(m[3]))
-                return PaperDate(month=d.month, day=d.day, year=d.year), d.year
+                return PaperDate(month=d.month, day=d.day, year=d.year)
             except ValueError:
                 pass
-        return None, year
+        return PaperDate.year_only(year)
     m = _YEAR.search(text)
-    return None, (int(m[1]) if m else None)
+    return PaperDate.year_only(int(m[1])) if m else None
 
 
 def _top_level_split(text: str, sep: str) -> list[str]:

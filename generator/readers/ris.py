@@ -72,9 +72,7 @@ class RisReader(Reader):
         names = (r.get("authors") or []) + (r.get("first_authors") or [])
         authors = tuple(dict.fromkeys(natural_name(n) for n in names if one_line(n)))
         abstract = one_line(r.get("abstract") or r.get("notes_abstract"))
-        date, year = parse_date(r.get("date") or r.get("publication_year") or r.get("year"))
-        if year is None:
-            year = parse_date(r.get("year"))[1]
+        date = parse_date(r.get("date") or r.get("publication_year") or r.get("year")) or parse_date(r.get("year"))
         urls = " ".join(r.get("urls") or [])
         notes = " ".join(r.get("notes") or [])
         arxiv = arxiv_in(" ".join((urls, notes, r.get("doi") or "", r.get("number") or "",
@@ -82,5 +80,5 @@ class RisReader(Reader):
         venue = one_line(r.get("journal_name") or r.get("secondary_title") or r.get("alternate_title3") or "")
         result.entries.append(RawEntry(
             source=SourceRef(path, line), title=title, abstract=abstract, authors=authors,
-            authors_count=len(authors) or None, date=date, year=year, arxiv_id=arxiv, doi=doi(r.get("doi")),
+            authors_count=len(authors) or None, date=date, arxiv_id=arxiv, doi=doi(r.get("doi")),
             venue=venue if venue and not venue.lower().startswith("arxiv") else None))
