@@ -59,14 +59,17 @@ class Cache:
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / f"{kind}-{key}{SUFFIX}"
 
-    def get(self, kind: str, key: str):
-        """The stored value, or None when absent or unreadable (a broken file is simply a miss)."""
+    def get(self, kind: str, key: str, expected: type = object):
+        """The stored value, or None when absent, unreadable or not an ``expected`` (a broken file is
+        simply a miss)."""
         if self.folder is None:
             return None
         path = self._path(kind, key)
         try:
             with open(path, "rb") as f:
                 value = pickle.load(f)
+            if not isinstance(value, expected):
+                raise TypeError(f"{path.name} holds a {type(value).__name__}")
         except Exception:  # missing, truncated, corrupted, from another Python: all just a miss
             self.misses.append(f"{kind}-{key}")
             return None

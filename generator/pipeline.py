@@ -173,16 +173,15 @@ def read_and_clean(sources: list, listing_year: int | None, cache: Cache,
         for source in expand(sources):
             path = getattr(source, "path", source)  # a Source (path, format, listing year) or a Path
             key = make_key("read", code, repr(listing_year), repr(source), display_path(path), path.read_bytes())
-            found = cache.get("read", key)
-            if not isinstance(found, SourceResult):
+            found = cache.get("read", key, SourceResult)
+            if found is None:
                 found = read_sources([source], listing_year=listing_year)
                 todo.append(len(results))
             keys.append(key)
             results.append(found)
     memo_key = make_key("clean", clean_code)
     with progress.stage("clean", total=sum(len(results[i].entries) for i in todo)) as advance:
-        memo = cache.get("clean", memo_key) if todo else None
-        memo = memo if isinstance(memo, dict) else {}
+        memo = (cache.get("clean", memo_key, dict) if todo else None) or {}
         for i in todo:
             read = results[i]
             cleaned, rejected = clean_entries(read.entries, advance, lambda text: _clean_with(memo, text))
@@ -204,6 +203,14 @@ def read_and_clean(sources: list, listing_year: int | None, cache: Cache,
     return total
 
 
+@dataclass
+class Mapped:
+    """The graph and its map layout: what the cache stores per analysis."""
+
+    topic: TopicGraph
+    pos: dict
+
+
 def _papers_text(papers: list[Paper]) -> list[str]:
     """What the analysis and the graph may look at in each paper (not where it came from)."""
     return [repr((p.slug, p.title, p.abstract, p.date, p.authors_count, p.authors, p.arxiv_id, p.doi,
@@ -217,21 +224,18 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
     analysis_key = make_key("analysis", code_fingerprint(analysis_module, phrases, models), repr(analyzer), text)
     map_key = make_key("map", analysis_key, code_fingerprint(graph, areas, exports), text)
     with progress.stage("analyse text"):
-        analysis = cache.get("analysis", analysis_key)
-        if not isinstance(analysis, Analysis):
+        analysis = cache.get("analysis", analysis_key, Analysis)
+        if analysis is None:
             analysis = analyse(papers, analyzer)
             cache.put("analysis", analysis_key, analysis)
-    mapped = cache.get("map", map_key)
-    ok = isinstance(mapped, tuple) and len(mapped) == 2 and isinstance(mapped[0], TopicGraph)
-    topic, pos = mapped if ok and isinstance(mapped[1], dict) else (None, None)
+    mapped = cache.get("map", map_key, Mapped)
     with progress.stage("build graph"):
-        if topic is None:
-            topic = build_graph(papers, analysis)
+        topic = mapped.topic if mapped else build_graph(papers, analysis)
     with progress.stage("lay out map"):
-        if pos is None:
-            pos = layout(topic, analysis=analysis)
-            cache.put("map", map_key, (topic, pos))
-    return analysis, topic, pos
+        if mapped is None:
+            mapped = Mapped(topic, layout(topic, analysis=analysis))
+            cache.put("map", map_key, mapped)
+    return analysis, mapped.topic, mapped.pos
 
 
 def gather(sources: list[Path], project: Project, listing_year: int | None = None,
