@@ -21,7 +21,7 @@ from .exceptions import BuildError
 from .graph import TopicGraph, build_graph
 from .headers import write_headers
 from .merge import merge
-from .exports import export_texts, layout
+from .exports import export_chunks, layout
 from .models import CleanEntry, CleanText, EntryOutcome, Paper, RawEntry
 from .progress import Progress
 from .pages import SiteStats, render_pages
@@ -33,10 +33,10 @@ from .writer import (WriteSummary, collect_assets, discard_on_failure, stage_tre
                      write_tree)
 
 
-def export_files(papers: list[Paper], topic, site_url: str, pos) -> Iterator[tuple[str, bytes]]:
-    """The downloadable exports, as files under docs/downloads/, made one at a time."""
-    for name, text in export_texts(papers, topic, site_url_base=site_url, pos=pos):
-        yield f"downloads/{name}", text.encode("utf-8")
+def export_files(papers: list[Paper], topic, site_url: str, pos) -> Iterator[tuple[str, Iterator[bytes]]]:
+    """The downloadable exports, as files under docs/downloads/, each written piece by piece."""
+    for name, pieces in export_chunks(papers, topic, site_url_base=site_url, pos=pos):
+        yield f"downloads/{name}", (piece.encode("utf-8") for piece in pieces)
 
 
 ROOT = Path(__file__).resolve().parents[1]

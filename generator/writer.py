@@ -7,6 +7,7 @@ swapped in only when everything succeeded; a failure or Ctrl-C leaves the previo
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import os
 import shutil
 from collections.abc import Iterable, Mapping
@@ -58,9 +59,11 @@ def staging_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.litmap-new")
 
 
-def stage_tree(target: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> tuple[Path, WriteSummary]:
+def stage_tree(target: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes | Iterable[bytes]]]
+               ) -> tuple[Path, WriteSummary]:
     """Writes ``files`` (a mapping, or (path, bytes) pairs as they are made, so the whole tree never
-    has to be held in memory) into a fresh folder beside ``target``; returns it and what changed.
+    has to be held in memory; a large file may come as an iterable of byte pieces, written as they
+    are made) into a fresh folder beside ``target``; returns it and what changed.
     If making or writing a file fails, the staged folder is removed and ``target`` is untouched."""
     staged = staging_path(target)
     shutil.rmtree(staged, ignore_errors=True)
@@ -74,11 +77,20 @@ def stage_tree(target: Path, files: Mapping[str, bytes] | Iterable[tuple[str, by
             seen.add(rel)
             old, new = target / rel, staged / rel
             new.parent.mkdir(parents=True, exist_ok=True)
-            if old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data:
+            if isinstance(data, bytes):
+                same = old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data
+                if not same:
+                    new.write_bytes(data)
+            else:  # a large file as pieces of bytes, written as they are made
+                with open(new, "wb") as file:
+                    file.writelines(data)
+                same = old.is_file() and filecmp.cmp(old, new, shallow=False)
+                if same:
+                    new.unlink()
+            if same:
                 _keep(old, new)
                 summary.unchanged += 1
             else:
-                new.write_bytes(data)
                 summary.written.append(rel)
     summary.written.sort()
     if target.is_dir():

@@ -4,6 +4,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import pickle
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import bibtexparser
@@ -11,10 +16,12 @@ import networkx as nx
 import pytest
 import rispy
 
+from generator import exports
 from generator.analysis import analyse
 from generator.exports import layout, paper_url, write_exports
 from generator.graph import build_graph
 from generator.models import CleanText, Paper, PaperDate, Span
+from generator.pipeline import ROOT
 
 BASE = "https://example.org/lit/"
 FILES = ["graph.graphml", "graph.gexf", "graph.json", "vosviewer.json", "papers.csv", "papers.bib",
@@ -178,3 +185,74 @@ def test_layout_is_repeatable_and_covers_every_paper(written):
     pos = layout(topic)
     assert sorted(pos) == slugs(papers)
     assert pos == layout(topic)
+
+
+def networkx_export_graph(topic, pos) -> nx.MultiDiGraph:
+    """The graph as the files describe it, made the slow way: a copy with sorted attributes and
+    edges, and the map position as x and y."""
+    G = nx.MultiDiGraph()
+    for s in sorted(topic.graph.nodes):
+        G.add_node(s, **dict(sorted(topic.graph.nodes[s].items())), x=pos[s][0], y=pos[s][1])
+    for u, v, k, d in sorted(topic.graph.edges(keys=True, data=True), key=lambda e: e[:3]):
+        G.add_edge(u, v, key=k, **dict(sorted(d.items())))
+    return G
+
+
+def test_graph_files_are_what_networkx_writes_for_the_exported_graph(written):
+    """Written from the topic graph without copying it, the bytes are networkx's own."""
+    out, _, topic = written
+    pos = layout(topic)
+    G = networkx_export_graph(topic, pos)
+    buffer = io.BytesIO()
+    nx.write_graphml_xml(G, buffer, encoding="utf-8", prettyprint=True)
+    assert (out / "graph.graphml").read_bytes() == buffer.getvalue()
+    viz = G.copy()
+    for node, (x, y) in pos.items():
+        viz.nodes[node]["viz"] = {"position": {"x": x, "y": y, "z": 0.0}}
+    expected = "\n".join(nx.generate_gexf(viz, encoding="utf-8", prettyprint=True)) + "\n"
+    assert (out / "graph.gexf").read_text(encoding="utf-8") == re.sub(
+        r' lastmodifieddate="[^"]*"', "", expected, count=1)
+    data = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+    reference = nx.node_link_data(G, edges="edges")
+    assert data["nodes"] == reference["nodes"] and data["edges"] == reference["edges"]
+
+
+def test_json_files_hold_a_record_per_line(written):
+    out, papers, topic = written
+    lines = (out / "graph.json").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + len(papers) + 1 + topic.graph.number_of_edges() + 1
+    assert json.loads(lines[1].rstrip(",")).keys() >= {"id", "title", "x", "y"}
+    lines = (out / "papers.json").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(papers) + 2 and json.loads(lines[1].rstrip(","))["id"] == slugs(papers)[0]
+
+
+def test_files_do_not_depend_on_how_they_are_cut_into_pieces(written, tmp_path, monkeypatch):
+    out, papers, topic = written
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    write_exports(papers, topic, tmp_path, site_url_base=BASE)
+    for name in FILES:
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_an_empty_corpus_gives_empty_but_readable_files(tmp_path):
+    write_exports([], build_graph([], analyse([])), tmp_path, site_url_base=BASE)
+    assert nx.read_graphml(tmp_path / "graph.graphml").number_of_nodes() == 0
+    assert nx.read_gexf(tmp_path / "graph.gexf").number_of_nodes() == 0
+    assert nx.node_link_graph(json.loads((tmp_path / "graph.json").read_text()), edges="edges").number_of_nodes() == 0
+    assert json.loads((tmp_path / "vosviewer.json").read_text())["network"]["items"] == []
+    assert json.loads((tmp_path / "papers.json").read_text()) == []
+    assert (tmp_path / "papers.csv").read_text().startswith("slug,title")
+
+
+def test_layout_does_not_depend_on_string_hashing(written, tmp_path):
+    """Areas laid out one by one (here every area: the small-graph limit is lowered) give the same
+    positions whatever the interpreter's string hashing, which changes from run to run."""
+    _, _, topic = written
+    (tmp_path / "topic.pickle").write_bytes(pickle.dumps(topic))
+    script = ("import pickle, sys; from generator import exports; exports.SMALL_GRAPH = 4; "
+              f"print(exports.layout(pickle.loads(open(sys.argv[1], 'rb').read())))")
+    runs = {subprocess.run([sys.executable, "-c", script, str(tmp_path / "topic.pickle")], check=True,
+                           capture_output=True, text=True, cwd=ROOT,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3", "4")}
+    assert len(runs) == 1 and "t2-paper-0" in runs.pop()

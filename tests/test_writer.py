@@ -97,3 +97,20 @@ def test_two_files_with_one_path_are_refused(tmp_path):
     with pytest.raises(BuildError):
         write_tree(tmp_path / "docs", iter([("a.md", b"A"), ("a.md", b"B")]))
     assert not (tmp_path / "docs").exists()
+
+
+def test_a_file_given_as_pieces_is_written_as_they_come_and_kept_when_unchanged(tmp_path):
+    target = tmp_path / "docs"
+    write_tree(target, iter([("big.json", iter([b"[1,", b"2]"])), ("a.md", b"A")]))
+    assert (target / "big.json").read_bytes() == b"[1,2]"
+    mtime = (target / "big.json").stat().st_mtime_ns
+
+    def pieces():
+        yield b"[1,"
+        assert (tmp_path / ".docs.litmap-new" / "big.json").exists()  # on disk before the last piece
+        yield b"2]"
+    summary = write_tree(target, iter([("big.json", pieces()), ("a.md", b"A2")]))
+    assert summary.written == ["a.md"] and summary.unchanged == 1
+    assert (target / "big.json").stat().st_mtime_ns == mtime
+    summary = write_tree(target, iter([("big.json", iter([b"[1,", b"3]"]))]))
+    assert summary.written == ["big.json"] and (target / "big.json").read_bytes() == b"[1,3]"
