@@ -6,8 +6,11 @@ import html
 import logging
 import re
 import unicodedata
+from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latexwalker import get_default_latex_context_db
+from pylatexenc.macrospec import MacroStandardArgsParser
 
 from .models import CleanText, Span
 
@@ -20,6 +23,7 @@ _URL = re.compile(r"https?://[^\s<>\"'`{}|\\^\[\]]+", re.IGNORECASE)
 _LATEX_HINT = re.compile(r"\\[A-Za-z'\"`^~=.%&#$_{}]|``|''|~")
 _STYLE = re.compile(r"\\(textbf|textit|emph)\{([^{}]*)\}")
 _MATH = re.compile(r"\$[^$]+\$")
+_SPECIAL = re.compile(r"[%&#_^{}]")
 _MACRO_BEFORE = re.compile(r"\\(?:[A-Za-z]+\*?|.)\s*$")
 # Private-use characters mark protected pieces while pylatexenc runs.
 _OPEN, _CLOSE = "\ue000", "\ue001"
@@ -43,30 +47,94 @@ def _protect(text: str, pieces: list[str]) -> str:
         return f"{_OPEN}{len(pieces) - 1}{_CLOSE}"
 
     text = _MATH.sub(lambda m: hide(m[0]), text)
-    out, stack = [], []
-    for i, ch in enumerate(text):
-        escaped = i > 0 and text[i - 1] == "\\"
-        if ch in "%&#_^" and not escaped:
-            out.append(hide(ch))
-        elif ch == "{" and not escaped:
-            latex = text[i + 1: i + 2] == "\\" or _MACRO_BEFORE.search(text[:i]) is not None
+    out, stack, pos = [], [], 0
+    for m in _SPECIAL.finditer(text):
+        i, ch = m.start(), m[0]
+        if i > 0 and text[i - 1] == "\\":  # escaped: a character, not a special
+            continue
+        out.append(text[pos:i])
+        pos = i + 1
+        if ch == "{":
+            latex = text[i + 1: i + 2] == "\\" or _MACRO_BEFORE.search(text, 0, i) is not None
             stack.append(latex)
-            out.append(ch if latex else hide(ch))
-        elif ch == "}" and not escaped:
+        elif ch == "}":
             latex = stack.pop() if stack else False
-            out.append(ch if latex else hide(ch))
         else:
-            out.append(ch)
+            latex = False
+        out.append(ch if latex else hide(ch))
+    out.append(text[pos:])
     return "".join(out)
 
 
-def _latex_to_text(text: str) -> str:
+# Where text is LaTeX-bearing piece by piece: pylatexenc needs to see only those pieces.
+_ACTIVE_WORD = re.compile(r"\S*(?:[\\{}~]|--|``|''|[!?]`)\S*")
+_NEXT_WORD = re.compile(r"\s+(\S*)")  # at the end: the trailing whitespace
+_MACRO_NAME = re.compile(r"\\([A-Za-z]+)")
+_MACROS = get_default_latex_context_db()
+_TAKES_NEXT = re.compile(r"\\(?:[A-Za-z]+\*?|.)?$")  # a macro whose arguments may follow a space
+# Converted whole, as these may span words: math, environments, verbatim, and "\\" (then "%"
+# may open a comment and "{" a group)
+_WHOLE = re.compile(r"\$|\\[(\[\\]|\\begin\b|\\verb")
+
+
+def _convert_pieces(text: str) -> str:
+    """The protected text with only its LaTeX-bearing words converted. A word is extended over
+    the whitespace after it while a group is open, a macro may take what follows or a macro's
+    arguments may still come (one word per argument, as they may be spaced out)."""
+    out: list[str] = []
+    pos = 0
+    while (m := _ACTIVE_WORD.search(text, pos)) is not None:
+        start, end = m.span()
+        depth, owed = max(0, _depth(m[0])), _owed(m[0])
+        while (word := _NEXT_WORD.match(text, end)) is not None and (
+                depth > 0 or owed > 0 or _TAKES_NEXT.search(text, start, end) is not None
+                or (word[1][:1] in ("{", "[") and "\\" in text[start:end])):
+            depth = max(0, depth + _depth(word[1]))
+            owed = max(owed - 1, _owed(word[1]))
+            end = word.end()
+        out += [text[pos:start], _LATEX.latex_to_text(text[start:end])]
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _owed(word: str) -> int:
+    """How many words after this one may hold arguments of its macros."""
+    return max((_arguments(name) for name in _MACRO_NAME.findall(word)), default=0) if "\\" in word else 0
+
+
+@lru_cache(maxsize=None)
+def _arguments(name: str) -> int:
+    """How many arguments (optional ones and a star included) pylatexenc may read for a macro."""
+    spec = _MACROS.get_macro_spec(name)
+    if spec is None:
+        return 0
+    return len(getattr(spec.args_parser, "argspec", None) or "") if isinstance(
+        spec.args_parser, MacroStandardArgsParser) else 1 << 30
+
+
+def _depth(word: str) -> int:
+    """Open minus closed LaTeX groups in a protected word (an escaped brace is a character)."""
+    if "{" not in word and "}" not in word:
+        return 0
+    opened = sum(1 for i, ch in enumerate(word) if ch == "{" and (i == 0 or word[i - 1] != "\\"))
+    closed = sum(1 for i, ch in enumerate(word) if ch == "}" and (i == 0 or word[i - 1] != "\\"))
+    return opened - closed
+
+
+def _latex_to_text(text: str, piecewise: bool = True) -> str:
+    """LaTeX remnants converted by pylatexenc, protected pieces kept as written; ``piecewise``
+    (the same result, faster) lets pylatexenc see only the words that need it."""
     if not _LATEX_HINT.search(text):
         return text
     pieces: list[str] = []
     text = _STYLE.sub(lambda m: _STYLE_MARK[m[1]][0] + m[2] + _STYLE_MARK[m[1]][1], text)
+    protected = _protect(text, pieces)
     try:
-        converted = _LATEX.latex_to_text(_protect(text, pieces))
+        if not piecewise or _WHOLE.search(protected):
+            converted = _LATEX.latex_to_text(protected)
+        else:  # only the pieces with LaTeX in them: parsing a whole abstract is slow
+            converted = _convert_pieces(protected)
     except Exception:  # pylatexenc fails on some malformed macros: then show the text as written
         return re.sub("[\ue010-\ue013]", "", text)
     return _PIECE.sub(lambda m: pieces[int(m[1])], converted)

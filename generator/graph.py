@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import networkx as nx
+import numpy as np
 
 from .analysis import Analysis
-from .areas import Area, find_areas
+from .areas import Area, find_areas, modularity
 from .models import Paper
 
 # Title prefixes that are ordinary words or names of whole fields, never one paper's method.
@@ -81,6 +82,10 @@ def short_name(title: str) -> str | None:
     return name if marked or len(name) >= 5 else None
 
 
+_LOWERCASE = re.compile(r"[a-z][a-z-]+")
+_PIECE = re.compile(r"[^\W_]+")
+
+
 @lru_cache(maxsize=None)
 def _named(name: str) -> re.Pattern:
     """The name as a word of its own (not inside a longer word or hyphenated compound)."""
@@ -89,7 +94,9 @@ def _named(name: str) -> re.Pattern:
 
 def _mentions(papers: list[Paper], analysis: Analysis, min_score: float):
     """(A, B, name): A's abstract names B's method and the two are topically close."""
-    lowercase_words = {w for p in papers for w in re.findall(r"[a-z][a-z-]+", p.abstract.plain)}
+    lowercase_words: set[str] = set()
+    for p in papers:
+        lowercase_words.update(_LOWERCASE.findall(p.abstract.plain))
     names: dict[str, list[str]] = defaultdict(list)
     for p in papers:
         name = short_name(p.title.plain)
@@ -99,18 +106,29 @@ def _mentions(papers: list[Paper], analysis: Analysis, min_score: float):
     by_piece = defaultdict(list)
     for name, owners in names.items():
         if len(owners) == 1:  # a name two papers share is ambiguous
-            by_piece[re.findall(r"[^\W_]+", name)[0]].append(name)
+            by_piece[_PIECE.findall(name)[0]].append(name)
     related = {(a, r.slug) for a, rs in analysis.related.items() for r in rs}
+    first_pieces = by_piece.keys()
+    found = []
     for a in papers:
         text = a.abstract.plain
-        pieces = set(re.findall(r"[^\W_]+", text))
-        for name in sorted({n for piece in pieces for n in by_piece.get(piece, ())}):
+        pieces = first_pieces & set(_PIECE.findall(text))  # most abstracts name no method at all
+        for name in sorted({n for piece in pieces for n in by_piece[piece]}):
             b = names[name][0]
-            if b == a.slug or name not in text or not _named(name).search(text):
-                continue
-            score = analysis.similarity(a.slug, b)
-            if (a.slug, b) in related or (b, a.slug) in related or score >= min_score:
-                yield a.slug, b, name, score
+            if b != a.slug and name in text and _named(name).search(text):
+                found.append((a.slug, b, name))
+    for (a, b, name), score in zip(found, _similarities(analysis, [(a, b) for a, b, _ in found])):
+        if (a, b) in related or (b, a) in related or score >= min_score:
+            yield a, b, name, score
+
+
+def _similarities(analysis: Analysis, pairs: list[tuple[str, str]]) -> list[float]:
+    """``analysis.similarity`` of each pair, the pairs scored together rather than one by one."""
+    if analysis.space is None or not pairs:
+        return [analysis.similarity(a, b) for a, b in pairs]
+    rows = np.array([analysis.index[a] for a, _ in pairs])
+    cols = np.array([analysis.index[b] for _, b in pairs])
+    return [round(float(x), 3) for x in analysis.space.scores(rows, cols)]
 
 
 def _add_links(G: nx.MultiDiGraph, by_slug: dict[str, Paper], analysis: Analysis,
@@ -124,21 +142,24 @@ def _add_links(G: nx.MultiDiGraph, by_slug: dict[str, Paper], analysis: Analysis
             seen = pairs.get(key)
             weak = r.weak and (seen[2] if seen else True)  # weak only if weak both ways
             pairs[key] = (r.score, seen[1] if seen else r.shared_terms, weak)
-    U = nx.Graph()
-    U.add_nodes_from(by_slug)
+    edges, weights = [], []
     for (a, b), (score, shared, weak) in sorted(pairs.items()):
         common = dict(score=score, weight=score, shared_terms="; ".join(shared))
-        G.add_edge(a, b, key="related", kind="related", weak=int(weak), **common)
-        U.add_edge(a, b, weight=max(score, 0.001))
+        edges.append((a, b, "related", dict(kind="related", weak=int(weak), **common)))
+        weights.append((a, b, max(score, 0.001)))
         da, db = by_slug[a].date, by_slug[b].date
         order = da.before(db) if da and db else None
         if not weak and order is not None and da != db:
             early, late = (by_slug[a], by_slug[b]) if order else (by_slug[b], by_slug[a])
-            G.add_edge(late.slug, early.slug, key="builds_on", kind="builds_on",
-                       evidence=f"{late.date.iso()} after {early.date.iso()}", **common)
+            evidence = f"{late.date.iso()} after {early.date.iso()}"
+            edges.append((late.slug, early.slug, "builds_on", dict(kind="builds_on", evidence=evidence, **common)))
     for a, b, name, score in _mentions(list(by_slug.values()), analysis, mention_min_score):
-        G.add_edge(a, b, key="mentions", kind="mentions", score=score, weight=score, evidence=name,
-                   shared_terms="; ".join(analysis.shared_terms(a, b)))
+        edges.append((a, b, "mentions", dict(kind="mentions", score=score, weight=score, evidence=name,
+                                             shared_terms="; ".join(analysis.shared_terms(a, b)))))
+    G.add_edges_from(edges)
+    U = nx.Graph()
+    U.add_nodes_from(by_slug)
+    U.add_weighted_edges_from(weights)
     return U
 
 
@@ -162,8 +183,6 @@ def build_graph(papers: list[Paper], analysis: Analysis, *, mention_min_score: f
     for area in areas:
         for s in area.papers:
             G.nodes[s].update(area=area.id, area_name=area.name, loose=int(s in loose))
-    parts = [set(a.papers) for a in areas]
-    modularity = nx.community.modularity(U, parts, weight="weight") if U.size() else 0.0
-    return TopicGraph(G, areas, area_of, loose, round(modularity, 3))
+    return TopicGraph(G, areas, area_of, loose, round(modularity(U, [a.papers for a in areas]), 3))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from html.parser import HTMLParser
+from html.parser import HTMLParser, locatestarttagend_tolerant
 from pathlib import Path
 
 FIXED = {"Permissions-Policy": "camera=(), geolocation=(), microphone=(), payment=(), usb=()",
@@ -42,6 +42,35 @@ class _Inline(HTMLParser):
             self._text = None
 
 
+# Where an inline script or a style attribute can be. Only these parts of a page are parsed (a
+# site's pages are large and nearly all of their tags are neither); a part that is not really a
+# tag (text inside a comment, say) can only add a hash to the policy, never hide one. The search
+# runs on the page's bytes with ASCII letters lowered (tag and attribute names are ASCII, and
+# html.parser lowers them too): same length, so positions carry over to the page itself.
+_SCRIPT = re.compile(rb"<script(?=[\s/>])")
+_SCRIPT_END = re.compile(rb"</\s*script\s*>")  # where html.parser ends a script's text
+_STYLE = re.compile(rb"[\s\"'/]style(?=[\s=/>])")
+_START_TAG = re.compile(locatestarttagend_tolerant.pattern.encode(), re.VERBOSE)  # html.parser's, on bytes
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text does
+
+
+def _tags_of_interest(data: bytes):
+    """The parts of a page (UTF-8) that hold its inline scripts (start tag to end tag) and the start
+    tags that have a style attribute, each as html.parser reads it from the same place."""
+    lowered = data.lower()
+    for m in _SCRIPT.finditer(lowered):
+        end = _SCRIPT_END.search(lowered, m.end())
+        yield _text(data[m.start():end.end() if end else len(data)])
+    for m in _STYLE.finditer(lowered):
+        start = lowered.rfind(b"<", 0, m.start())
+        tag = _START_TAG.match(data, start) if start >= 0 else None
+        if tag:
+            yield _text(data[start:data.find(b">", tag.end()) + 1 or len(data)])
+
+
 def _hashes(texts) -> list[str]:
     digests = {base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() for t in texts}
     return [f"'sha256-{d}'" for d in sorted(digests)]
@@ -51,9 +80,10 @@ def policy(site_dir: Path) -> str:
     """The Content-Security-Policy that lets every HTML page of ``site_dir`` run, and nothing else."""
     found = _Inline()
     for page in sorted(site_dir.rglob("*.html")):
-        found.feed(page.read_text(encoding="utf-8"))  # newlines normalised, as browsers do
-        found.close()
-        found.reset()
+        for part in _tags_of_interest(page.read_bytes()):
+            found.feed(part)
+            found.close()
+            found.reset()
     attrs = ["'unsafe-hashes'", *_hashes(found.styles)] if found.styles else ["'none'"]
     wasm = ["'wasm-unsafe-eval'"] if (site_dir / "pagefind").is_dir() else []  # Pagefind's search
     return "; ".join([

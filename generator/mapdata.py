@@ -6,6 +6,7 @@ import functools
 import json
 import math
 import textwrap
+import zlib
 from dataclasses import dataclass
 
 from .graph import TopicGraph
@@ -20,7 +21,19 @@ MIN_EDGE_SCORE = 0.1   # weaker links are not drawn on the global map
 
 
 def area_colours(topic: TopicGraph) -> dict[str, str]:
-    return {area.id: PALETTE[i % len(PALETTE)] for i, area in enumerate(topic.areas)}
+    """Each area's colour, tied to its id rather than its rank: an area keeps its colour when
+    others grow, shrink, appear or go. The colour at a checksum of the id, or the next one no
+    other area has yet (areas in id order); once every colour is taken, they are reused."""
+    colours: dict[str, str] = {}
+    free: list[str] = []
+    for area_id in sorted(a.id for a in topic.areas):
+        free = free or list(PALETTE)
+        start = zlib.crc32(area_id.encode("utf-8")) % len(PALETTE)
+        colour = next(PALETTE[(start + k) % len(PALETTE)] for k in range(len(PALETTE))
+                      if PALETTE[(start + k) % len(PALETTE)] in free)
+        free.remove(colour)
+        colours[area_id] = colour
+    return {a.id: colours[a.id] for a in topic.areas}
 
 
 def global_map(papers: list[Paper], topic: TopicGraph, pos: dict[str, tuple[float, float]]) -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,12 @@ class CleanText:
 
     spans: tuple[Span, ...]
 
-    @property
+    @cached_property  # read often by every later stage; not a field, so not compared
     def plain(self) -> str:
         return "".join(s.text for s in self.spans)
+
+    def __getstate__(self) -> dict:  # pickled without the cached plain text
+        return {"spans": self.spans}
 
 
 @dataclass(frozen=True)

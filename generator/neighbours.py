@@ -63,10 +63,10 @@ def _block_similarities(space: Space, start: int, stop: int, rows: np.ndarray | 
     block = (space.X[rows] @ space.XT).toarray()
     if space.Z is None:
         return block
-    shares_a_term = block > 0  # papers with no term in common stay at 0: every link has shared terms
+    no_term_in_common = np.logical_not(block > 0)  # these stay at 0: every link has shared terms
     block *= 1 - space.share
     block += space.share * (space.Z[rows] @ space.Z.T)
-    block[~shares_a_term] = 0.0
+    np.copyto(block, 0.0, where=no_term_in_common)
     return block
 
 
@@ -215,17 +215,18 @@ def by_candidates(space: Space, k: int, search: CandidateSearch = CandidateSearc
     key = np.sort((rows << (bits + 11)) | ((1000 - thousandths) << bits) | cols)
     rows, cols = key >> (bits + 11), key & ((1 << bits) - 1)
     scores = (1000 - ((key >> bits) & ((1 << 11) - 1))) / 1000
+    del key
     bounds = np.searchsorted(rows, np.arange(n + 1))
     short = np.flatnonzero(np.diff(bounds) < take)
     exactly = dict(exact(space, k, short)) if len(short) else {}
-    starts = bounds[:-1].tolist()
-    cols, scores = cols.tolist(), scores.tolist()
+    best = np.arange(len(rows)) - bounds[rows] < take  # each row's first ``take``: only these as lists
+    rows, cols, scores = rows[best], cols[best].tolist(), scores[best].tolist()
+    starts = np.searchsorted(rows, np.arange(n)).tolist()
     for i in range(n):
         if i in exactly:
             yield i, exactly[i]
             continue
-        chosen = slice(starts[i], starts[i] + take)
-        yield i, list(zip(cols[chosen], scores[chosen]))
+        yield i, list(zip(cols[starts[i]:starts[i] + take], scores[starts[i]:starts[i] + take]))
 
 
 def nearest(space: Space, k: int) -> Iterator[tuple[int, list[tuple[int, float]]]]:

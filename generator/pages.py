@@ -10,11 +10,15 @@ import json
 import re
 from dataclasses import dataclass
 from collections.abc import Iterator
+from typing import NamedTuple
 from pathlib import Path
 from urllib.parse import quote_plus
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
 
 from . import __version__
 from .analysis import Analysis
@@ -24,12 +28,14 @@ from .models import CleanText, Paper, PaperDate, Span
 from .mapdata import (area_colours, global_map, label_lines, local_map, map_script, static_map, timeline,
                       timeline_chart)
 from .search import SEARCH_LIMIT
-from .neighbourhood import paper_contexts, shelf, terms_index
+from .neighbourhood import Neighbour, PaperContext, paper_contexts, shelf, terms_index
 
 RELATION_NAMES = {"related": "related", "builds_on": "earlier: this paper builds on it",
                   "built_on_by": "later: builds on this paper", "mentions": "its method is named here",
                   "mentioned_by": "names this paper's method", "self": "this paper"}
 TABLE_LIMIT = 2000  # above this many papers, "All papers" is split by the first letter of titles
+LOCAL_MAP_SIZE = (720, 380)  # the local map's drawing, in SVG units
+LABEL_WIDTH = {"node": 26, "self": 36}  # characters per line of a local map label
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
@@ -58,6 +64,111 @@ def fence(text: str, lang: str) -> Markup:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     ticks = "`" * max(3, longest + 1)
     return Markup(f"{ticks} {lang}\n{text}\n{ticks}")
+
+
+def to_html(text: CleanText) -> Markup:
+    """Inline HTML showing exactly the spans' text: what the Markdown of ``to_markdown`` becomes, for
+    the sections written as HTML blocks (which Python-Markdown passes through unparsed)."""
+    parts = []
+    for span in text.spans:
+        body = escape(span.text)
+        if span.kind == "strong":
+            parts.append(f"<strong>{body}</strong>")
+        elif span.kind == "em":
+            parts.append(f"<em>{body}</em>")
+        elif span.kind == "link" and span.href and re.match(r"https?://", span.href, re.I):
+            parts.append(f'<a href="{html.escape(span.href, quote=True)}">{body}</a>')
+        else:
+            parts.append(body)
+    return Markup("".join(parts))
+
+
+_CODE_FORMAT = HtmlFormatter(nowrap=True)  # made once: Pygments' formatter is slow to set up
+
+
+def code_html(text: str, lang: str) -> Markup:
+    """``text`` highlighted by Pygments as the body of a code block, as pymdownx.highlight does for a
+    fenced block (the template wraps it in the same elements), so it costs nothing in MkDocs."""
+    return Markup(highlight(text, _lexer(lang), _CODE_FORMAT))
+
+
+@functools.lru_cache(maxsize=None)
+def _lexer(lang: str):
+    return get_lexer_by_name(lang)
+
+
+class LinkView(NamedTuple):
+    """A linked paper as a paper page lists it: text HTML-escaped, numbers formatted. A tuple, so
+    a template loop unpacks it (attribute lookups cost per value on every page)."""
+
+    slug: str
+    title: Markup
+    year: int | None
+    score: str
+    terms: Markup
+    evidence: Markup
+    weak: bool
+
+
+class NodeView(NamedTuple):
+    """A paper on a local map, ready to print: position, look, tooltip title and label lines."""
+
+    slug: str
+    x: float
+    y: float
+    relation: str
+    score: str
+    stroke: str
+    fill: str
+    title: Markup
+    lines: tuple[Markup, ...]
+    below: bool
+
+
+class PaperViews:
+    """What the paper pages show of each paper, worked out once: a paper's title appears on the
+    pages of all its neighbours, and the same shared terms on both papers of a link."""
+
+    def __init__(self, papers: list[Paper], topic: TopicGraph):
+        self.titles = {p.slug: p.title.plain for p in papers}
+        self.title_html = {p.slug: to_html(p.title) for p in papers}
+        self.escaped = {slug: escape(title) for slug, title in self.titles.items()}
+        self.colours = area_colours(topic)
+        self.area_of = topic.area_of
+        self._terms: dict[tuple[str, ...], Markup] = {}
+
+    def terms(self, terms: tuple[str, ...]) -> Markup:
+        found = self._terms.get(terms)
+        if found is None:
+            found = self._terms[terms] = escape(", ".join(terms))
+        return found
+
+    def links(self, items: list[Neighbour]) -> list[LinkView]:
+        return [LinkView(n.paper.slug, self.title_html[n.paper.slug],
+                         n.paper.date.year if n.paper.date else None, f"{n.score:.2f}",
+                         self.terms(n.shared_terms), escape(n.evidence), n.weak) for n in items]
+
+    def node(self, slug: str, x: float, y: float, relation: str, score: float, below: bool) -> NodeView:
+        lines = label_lines(self.titles[slug], LABEL_WIDTH["self" if relation == "self" else "node"])
+        return NodeView(slug, x, y, relation, f"{score:.2f}", f"{1 + 4 * score:.1f}",
+                        self.colours[self.area_of[slug]], self.escaped[slug], tuple(map(escape, lines)), below)
+
+    def map_nodes(self, paper: Paper, ctx: PaperContext) -> list[NodeView]:
+        """The local map's nodes, the paper itself first; a label goes below its dot except on the
+        arc above the paper (clear of the lines to the centre)."""
+        width, height = LOCAL_MAP_SIZE
+        nodes = local_map(paper, ctx, width, height)
+        centre = nodes[0]
+        return [self.node(n.paper.slug, n.x, n.y, n.relation, n.score,
+                          n is centre or abs(n.x - width * 0.16) < 1 or abs(n.x - width * 0.84) < 1
+                          or n.y >= centre.y) for n in nodes]
+
+    def context(self, paper: Paper, ctx: PaperContext) -> dict:
+        """The paper template's values for one paper's links and local map."""
+        nodes = self.map_nodes(paper, ctx)
+        return {"related": self.links(ctx.related), "builds_on": self.links(ctx.builds_on),
+                "built_on_by": self.links(ctx.built_on_by), "mentions": self.links(ctx.mentions),
+                "mentioned_by": self.links(ctx.mentioned_by), "centre": nodes[0], "map_nodes": nodes[1:]}
 
 
 def _bibtex_escape(text: str) -> str:
@@ -107,6 +218,8 @@ def make_environment(templates: Path) -> Environment:
         fence=fence,
         date_text=date_text,
         label_lines=label_lines,
+        highlight=code_html,
+        html=to_html,
     )
     return env
 
@@ -130,12 +243,15 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
     map_common = {"colours": area_colours(topic), "area_of": topic.area_of, "relation_names": RELATION_NAMES,
                   "titles": {p.slug: p.title.plain for p in papers}}  # once, not on every neighbour's map
     paper_template = env.get_template("paper.md.j2")
+    views = PaperViews(papers, topic)
+    width, height = LOCAL_MAP_SIZE
     for paper in papers:
         page_url = f"{site_url.rstrip('/')}/papers/{paper.slug}/"
+        ctx = contexts[paper.slug]
         yield f"papers/{paper.slug}.md", paper_template.render(
-            paper=paper, page_url=page_url, bibtex=bibtex_entry(paper, page_url),
-            ctx=contexts[paper.slug], anchors=anchors,
-            local_nodes=local_map(paper, contexts[paper.slug], 720, 380), **map_common)
+            paper=paper, title_plain=views.titles[paper.slug], abstract_plain=paper.abstract.plain,
+            page_url=page_url, bibtex=bibtex_entry(paper, page_url), ctx=ctx, anchors=anchors,
+            relation_names=RELATION_NAMES, width=width, height=height, **views.context(paper, ctx))
     area_template = env.get_template("area.md.j2")
     areas_by_id = {a.id: a for a in topic.areas}
     for area in topic.areas:
@@ -162,7 +278,7 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
         shelves.setdefault(shelf_of[item[0]], []).append(item)
     for name, items in shelves.items():
         yield f"terms/{name}.md", env.get_template("terms.md.j2").render(
-            shelf=name, index=items, by_slug=by_slug)
+            shelf=name, index=items, titles=views.titles)
     if len(papers) > SEARCH_LIMIT:
         yield "search.md", env.get_template("search.md.j2").render(**common)
     if len(papers) > TABLE_LIMIT:

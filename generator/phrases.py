@@ -107,6 +107,8 @@ def grams(run: list[tuple[str, bool]]) -> Iterator[tuple[str, str, bool, int]]:
 
 def _uncapitalise(form: str) -> str:
     """Title-case words lowered ("Few-Shot Learning" → "few-shot learning"); "BERT", "TabSim" kept."""
+    if form.islower():  # nothing to lower (most forms)
+        return form
     fix = lambda w: w.lower() if w[:1].isupper() and w[1:] == w[1:].lower() else w  # noqa: E731
     return " ".join("-".join(fix(p) for p in word.split("-")) for word in form.split(" "))
 

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import aliases, analysis as analysis_module, areas, clean, exports, graph, models, phrases, readers, search
+from . import (aliases, analysis as analysis_module, areas, clean, exports, graph, models, neighbours, phrases,
+               readers, search, tokens)
 from .analysis import Analysis, TfidfAnalyzer, analyse
 from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
@@ -221,7 +222,8 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
     """The text analysis, the graph and the map layout, from the cache when the papers' text, the
     settings and the code are unchanged."""
     text = make_key(*_papers_text(papers))
-    analysis_key = make_key("analysis", code_fingerprint(analysis_module, phrases, models), repr(analyzer), text)
+    analysis_code = code_fingerprint(analysis_module, phrases, tokens, neighbours, models)
+    analysis_key = make_key("analysis", analysis_code, repr(analyzer), text)
     map_key = make_key("map", analysis_key, code_fingerprint(graph, areas, exports), text)
     with progress.stage("analyse text"):
         analysis = cache.get("analysis", analysis_key, Analysis)

@@ -1,5 +1,10 @@
 """MkDocs hooks: keep paper paths identical in the offline build and make it work from file://.
 
+HTML blocks that the generator marks as finished (between ``<!-- litmap:html -->`` and
+``<!-- /litmap:html -->`` lines: a paper page's sections that search leaves out) skip
+Python-Markdown, which would parse them twice only to pass them through, and Material's search,
+which would parse them again only to drop them: they go back into the page once it is rendered.
+
 Material's offline plugin turns directory URLs off (``papers/x.html``) and loads its worker shim
 from a CDN. litmap keeps ``papers/<slug>/`` in every build, serves the shim from the site itself,
 and in the offline build points internal links and search results at ``…/index.html``.
@@ -14,6 +19,9 @@ from mkdocs.plugins import event_priority
 
 SHIM = "assets/vendor/iframe-worker/shim.js"
 SERVE_REQUEST = "LITMAP_SERVE"  # JSON: sources (path, format, listing_year), listing_year, docs, aliases
+_FINISHED = re.compile(r"^<!-- litmap:html -->\n(.*?)\n<!-- /litmap:html -->$", re.M | re.S)
+_PLACEHOLDER = re.compile(r"<!--litmap:(\d+)-->")  # user text never makes "<!--": it is escaped
+_set_aside: dict[str, list[str]] = {}  # page source path → its finished HTML blocks
 _HREF = re.compile(r'(href=")(?![a-z][a-z0-9+.-]*:|//|#)([^"#?]*)([?#][^"]*)?(")')
 
 
@@ -45,7 +53,25 @@ def on_config(config):
     return config
 
 
+def on_page_markdown(markdown, page, config, files):
+    """Sets the finished HTML blocks aside, each replaced by a placeholder comment."""
+    blocks: list[str] = []
+
+    def aside(match: re.Match) -> str:
+        blocks.append(match[1])
+        return f"<!--litmap:{len(blocks) - 1}-->"
+
+    markdown = _FINISHED.sub(aside, markdown)
+    _set_aside[page.file.src_uri] = blocks
+    return markdown
+
+
+@event_priority(100)
 def on_post_page(output, page, config):
+    """Puts the finished HTML blocks back; offline, points internal links at index.html files."""
+    blocks = _set_aside.pop(page.file.src_uri, None)
+    if blocks:
+        output = _PLACEHOLDER.sub(lambda m: blocks[int(m[1])], output)
     if not _offline(config):
         return output
     return _HREF.sub(lambda m: m[1] + _index_path(m[2]) + (m[3] or "") + m[4], output)

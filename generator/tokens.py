@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 from scipy import sparse
@@ -22,15 +23,19 @@ _ITEM = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[" + re.escape(_PUNCT) + "]")
 _URL_HINT = re.compile(r"\.(?:com|org|io|net)\b")
 
 
-def _groups(*columns: np.ndarray) -> tuple[list[list[int]], list[int]]:
-    """The distinct rows of equal-length integer columns (sorted) and how often each occurs."""
+def _groups(*columns: np.ndarray) -> Iterator[tuple[int, ...]]:
+    """The distinct rows of equal-length integer columns (sorted), each with how often it occurs
+    last, as Python ints made a slice at a time (they are many at scale)."""
     if not len(columns[0]):
-        return [[] for _ in columns], []
+        return
     order = np.lexsort(columns[::-1])
     cols = [c[order] for c in columns]
+    del order
     new = np.r_[True, np.any([c[1:] != c[:-1] for c in cols], axis=0)]
     starts = np.flatnonzero(new)
-    return [c[starts].tolist() for c in cols], np.diff(np.r_[starts, len(order)]).tolist()
+    cols = [c[starts] for c in cols] + [np.diff(np.r_[starts, len(new)])]
+    for lo in range(0, len(starts), 1 << 16):
+        yield from zip(*(c[lo:lo + (1 << 16)].tolist() for c in cols))
 
 
 def _items(text: str) -> list[str]:
@@ -57,21 +62,25 @@ class Tokens:
     @classmethod
     def of(cls, papers: list[Paper]) -> Tokens:
         index: dict[str, int] = {".": 0}
-        add = index.setdefault
-        ids: list[int] = []
+        parts: list[np.ndarray] = []
         lengths: list[int] = []
-        for p in papers:
-            for text in (p.title.plain, p.abstract.plain):
-                items = _items(text)
-                ids.append(0)
-                ids += [add(t, len(index)) for t in items]
-                lengths.append(len(items) + 1)
+        for start in range(0, len(papers), 1000):  # a batch at a time: the words as strings are many
+            items: list[str] = []
+            for p in papers[start:start + 1000]:
+                for text in (p.title.plain, p.abstract.plain):
+                    found = _items(text)
+                    items.append(".")
+                    items += found
+                    lengths.append(len(found) + 1)
+            for word in dict.fromkeys(items):  # ids in order of first occurrence
+                index.setdefault(word, len(index))
+            parts.append(np.fromiter(map(index.__getitem__, items), dtype=np.int32, count=len(items)))
+        ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
         words = list(index)
         low_index: dict[str, int] = {}
         lower = np.array([low_index.setdefault(w.lower(), len(low_index)) for w in words], dtype=np.int32)
-        parts = np.repeat(np.arange(2 * len(papers), dtype=np.int32), lengths)
-        return cls(np.array(ids, dtype=np.int32), parts // 2, parts % 2 == 0, words, lower, list(low_index),
-                   len(papers))
+        texts = np.repeat(np.arange(2 * len(papers), dtype=np.int32), lengths)
+        return cls(ids, texts // 2, texts % 2 == 0, words, lower, list(low_index), len(papers))
 
     def _flags(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per position: a content word (not a break, not punctuation), a generic word, and
@@ -111,7 +120,11 @@ class Tokens:
         del code
         column = column.astype(np.int32)
         docs, n = self.doc[pos], self.papers
-        df = np.bincount(np.unique(column.astype(np.int64) * n + docs) // n, minlength=len(terms))
+        pairs = np.sort(column.astype(np.int64) * n + docs)  # sorted, not hashed: np.unique is slower
+        first_of_pair = np.ones(len(pairs), dtype=bool)
+        first_of_pair[1:] = pairs[1:] != pairs[:-1]
+        df = np.bincount(pairs[first_of_pair] // n, minlength=len(terms))
+        del pairs, first_of_pair
         kept = (df >= min_df) & (df <= max_df)
         if not kept.any():
             return None
@@ -142,8 +155,7 @@ class Tokens:
         w1 = self.ids[pos]
         w2 = np.where(bigram, self.ids[np.minimum(pos + 1, len(self.ids) - 1)], -1)
         counts: Counter = Counter()
-        rows, times = _groups(column, sure.astype(np.int64), w1, w2)
-        for c, s, a, b, k in zip(*rows, times):
+        for c, s, a, b, k in _groups(column, sure.astype(np.int64), w1, w2):
             form = self.words[a] if b < 0 else f"{self.words[a]} {self.words[b]}"
             counts[bool(s), names[c], form if s else _uncapitalise(form)] += k
         content, _, reliable = self._flags()
@@ -157,8 +169,7 @@ class Tokens:
                 inside &= content[near]  # the same run: runs end at breaks and punctuation
                 word = np.where(inside, self.ids[near], -1)
                 good = np.where(inside, reliable[near], True)
-                rows, times = _groups(col, word, good.astype(np.int64))
-                for c, w, g, k in zip(*rows, times):
+                for c, w, g, k in _groups(col, word, good.astype(np.int64)):
                     spelled = "" if w < 0 else self.words[w] if g else _uncapitalise(self.words[w])
                     context.setdefault((names[c], side), Counter())[spelled, bool(g)] += k
         return counts, context

@@ -155,6 +155,8 @@ def test_empty_and_single_paper():
     alone = analyse([CORPUS[0]])
     assert alone.related == {"kd-compact": []}
     assert "knowledge distillation" in alone.terms["kd-compact"]
+    wordless = analyse([paper("none", "Nothing else", "Here it is.")])  # stop words only: no term
+    assert wordless.terms == {"none": []} and wordless.related == {"none": []}
 
 
 def test_duplicate_slugs_are_refused():

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import markdown
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 from markdown_it import MarkdownIt
 
 from generator.clean import clean_text, match_key, plain_truncate, to_markdown
@@ -139,3 +139,41 @@ def test_plain_truncate_cuts_at_a_word():
 def test_malformed_latex_that_breaks_pylatexenc_is_kept_as_written():
     raw = r"see \href{http://x.org} for details"  # \href with one argument crashes pylatexenc
     assert "for details" in clean_text(raw).plain
+
+
+# Words of LaTeX remnants, and what makes splitting them hard: macros whose arguments follow a
+# space, groups over several words, control spaces, comments after "\\", math and specials.
+LATEX_WORDS = [
+    "word", "x-y", " ", "  ", "\n", "\t", "\\'e", "\\'", "\\'{e}", "\\\"o", "\\c", "c", "\\v", "\\ae", "{\\ae}",
+    "\\alpha", "\\foo", "\\LaTeX", "\\emph", "\\emph{", "\\textbf{a b}", "\\textit", "{\\bf ", "{", "}", "[", "]",
+    "{y}", "\\{", "\\}", "\\\\", "\\ ", "--", "---", "``", "''", "~", "!`", "?`", "%", "\\%", "&", "\\&", "#", "_",
+    "^", "$x$", "$", "\\frac", "\\frac a b", "\\frac{a}{b}", "\\sqrt [3] x", "\\cite [a] [b] {c}", "\\cite{x}",
+    "\\href{x}", "\\url{http://a.b}", "\\verb|a b|", "\\(", "\\)", "\\begin{x}", "\\end{x}", "\\section*",
+]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(LATEX_WORDS), max_size=16).map("".join))
+@example(r"a\\%b \href{x} c")  # "\\" then "%": a comment to the end of the text
+@example(r"\verb\sqrt [3] x \o")  # \verb reads up to its delimiter, whatever it is
+def test_converting_latex_words_alone_gives_what_converting_the_whole_text_gives(raw):
+    from generator.clean import _latex_to_text
+
+    assert _latex_to_text(raw) == _latex_to_text(raw, piecewise=False)
+
+
+def test_latex_inside_a_long_abstract_is_converted_in_place():
+    plain = "we study graphs. " * 50
+    cleaned = clean_text(plain + r"the Fr\'echet \emph {mean} of \frac{a} b sets, a 10\% gain. " + plain)
+    assert cleaned.plain == (plain + "the Fréchet mean of a/b sets, a 10% gain. " + plain).strip()
+    assert Span("em", "mean") not in cleaned.spans  # "\emph {" (spaced) is pylatexenc's, as before
+
+
+def test_clean_text_keeps_its_plain_text_out_of_equality_and_pickles():
+    import pickle
+
+    a, b = clean_text(r"a \emph{b} c"), clean_text(r"a \emph{b} c")
+    assert a.plain == "a b c"  # computed once, then cached on a only
+    assert a == b and hash(a) == hash(b)
+    copy = pickle.loads(pickle.dumps(a))
+    assert copy == a and "plain" not in copy.__dict__ and copy.plain == "a b c"

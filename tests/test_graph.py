@@ -124,6 +124,7 @@ def test_mentions_need_a_distinctive_name_and_a_close_topic():
     assert ("table-retrieval", "tabsim") in mentions
     found = mentions["table-retrieval", "tabsim"]
     assert found["evidence"] == "TabSim" and found["score"] > 0.1 and found["shared_terms"]
+    assert found["score"] == analysis.similarity("table-retrieval", "tabsim")  # scored in one batch, the same
     assert ("heads", "attention") not in mentions  # "Attention" is an ordinary word
     assert ("proteins", "tabsim") not in mentions  # named, but about something else
     assert set(mentions) == {("table-retrieval", "tabsim")}
@@ -260,3 +261,45 @@ def test_dates_order_only_when_known():
     assert june.before(july) is True and july.before(june) is False
     assert y2019.before(june) is None and june.before(y2019) is None  # same year, one a year alone
     assert PaperDate(9, 25).before(june) is None  # no year: never ordered
+
+
+def test_area_names_list_their_leading_terms_alphabetically(topic):
+    """A name does not flip when the scores of its terms swap places."""
+    for area in topic.areas:
+        parts = area.name.split(", ")
+        assert [p.casefold() for p in parts] == sorted(p.casefold() for p in parts)
+        assert {p.casefold() for p in parts} == {t.casefold() for t in area.terms[:3]}
+
+
+def test_modularity_is_networkx_modularity_of_the_areas():
+    import networkx as nx
+
+    from generator.areas import modularity
+
+    U = nx.Graph()
+    U.add_weighted_edges_from([("a", "b", 0.9), ("b", "c", 0.8), ("a", "c", 0.7), ("c", "d", 0.1),
+                               ("d", "e", 0.6), ("e", "f", 0.5), ("d", "f", 0.4)])
+    groups = [["a", "b", "c"], ["d", "e", "f"]]
+    expected = nx.community.modularity(U, [set(g) for g in groups], weight="weight")
+    assert modularity(U, groups) == pytest.approx(expected)
+    assert modularity(nx.empty_graph(["a", "b"]), [["a"], ["b"]]) == 0.0
+
+
+def test_communities_are_seeded_and_leave_the_global_generator_alone():
+    import random
+
+    import networkx as nx
+
+    from generator.areas import communities
+
+    U = nx.Graph()
+    for k in range(6):  # six cliques of five, each joined weakly to the next
+        members = [f"{k}-{i}" for i in range(5)]
+        U.add_weighted_edges_from((a, b, 1.0) for a in members for b in members if a < b)
+        U.add_edge(f"{k}-0", f"{(k + 1) % 6}-1", weight=0.05)
+    random.seed(7)
+    expected_next = random.Random(7).random()
+    found = communities(U, seed=42, resolution=1.0)
+    assert random.random() == expected_next  # Python's own generator was not drawn from
+    assert found == communities(U, seed=42, resolution=1.0)
+    assert found == [[f"{k}-{i}" for i in range(5)] for k in range(6)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import tomllib
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,49 @@ def test_a_site_without_style_attributes_allows_none(tmp_path):
 def test_the_hash_is_of_the_script_text_as_the_browser_sees_it(tmp_path):
     (tmp_path / "index.html").write_bytes(b"<script>\r\nvar a = '&amp;';\r\n</script>")
     assert sha("\nvar a = '&amp;';\n") in policy(tmp_path)  # CRLF normalised, no entity decoding
+
+
+class _FullParse(HTMLParser):
+    """What the whole page holds, parsed tag by tag: the reference the quick scan must match."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.scripts, self.styles, self._text = set(), set(), None
+
+    def handle_starttag(self, tag, attrs):
+        self.styles.update(v or "" for k, v in attrs if k == "style")
+        if tag == "script" and "src" not in dict(attrs):
+            self._text = []
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._text is not None:
+            self.scripts.add("".join(self._text))
+            self._text = None
+
+
+TRICKY = """<!doctype html><HTML><head><SCRIPT type="text/javascript">a("</div>")</SCRIPT >
+<script
+  data-x="1>2">b()</script><title>style="no" &lt;script&gt;c()&lt;/script&gt;</title></head>
+<body><p title="x>y" style="color: red">é</p><td/style="text-align: right;">1</td>
+<div data-style="no" STYLE = 'margin: 0' >2</div><input style disabled><span style=top>3</span>
+<!-- <script>commented()</script> --></body></html>"""
+
+
+def test_the_quick_scan_finds_what_parsing_the_whole_page_finds(tmp_path):
+    (tmp_path / "index.html").write_text(TRICKY, encoding="utf-8")
+    full = _FullParse()
+    full.feed(TRICKY)
+    csp = directives(policy(tmp_path))
+    assert {"color: red", "text-align: right;", "margin: 0", "", "top"} <= full.styles
+    assert set(csp["style-src-attr"][1:]) == {sha(s) for s in full.styles}
+    # a script inside a comment can only add a hash, never hide one
+    assert {sha(s) for s in full.scripts} == {sha('a("</div>")'), sha("b()")}
+    assert {sha(s) for s in full.scripts} <= set(csp["script-src"][1:]) <= \
+        {sha(s) for s in full.scripts} | {sha("commented()")}
 
 
 def test_fingerprinted_assets_are_immutable_and_everything_else_revalidates(site):

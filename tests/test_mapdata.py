@@ -94,3 +94,23 @@ def test_static_map_fits_its_canvas(corpus):
     assert len(drawing["nodes"]) == len(papers)
     for x, y, r, colour in drawing["nodes"]:
         assert 0 <= x <= 1000 and 0 <= y <= 700 and colour.startswith("#")
+
+
+def test_area_colours_belong_to_the_area_not_its_rank():
+    from types import SimpleNamespace
+
+    from generator.mapdata import PALETTE, area_colours
+
+    def topic(ids):
+        return SimpleNamespace(areas=[SimpleNamespace(id=i) for i in ids])
+
+    ids = ["vision", "graphs", "speech", "agents", "robotics"]
+    colours = area_colours(topic(ids))
+    assert len(set(colours.values())) == len(ids) and set(colours.values()) <= set(PALETTE)
+    assert area_colours(topic(ids[::-1])) == colours  # another size order: the same colours
+    # an area that goes away leaves the others their colours unless they had given way to it
+    for gone in ids:
+        rest = area_colours(topic([i for i in ids if i != gone]))
+        assert sum(rest[i] != colours[i] for i in rest) <= 1
+    many = area_colours(topic([f"area-{k}" for k in range(len(PALETTE) + 3)]))
+    assert len(set(many.values())) == len(PALETTE)  # every colour used before any is reused

@@ -2,6 +2,8 @@
 by first letter, with every link resolving."""
 from __future__ import annotations
 
+import re
+
 from generator import pages
 from generator.pipeline import ROOT, Project, build
 from tests.linkcheck import broken_links
@@ -33,3 +35,30 @@ def test_terms_index_pages_list_each_term_with_its_papers(tmp_path):
     assert shelves and all(len(s) == 1 or s in ("0-9", "other") for s in shelves)
     paper_md = (docs / "papers" / "tabsim-a-siamese-neural-network-for-accurate-estimation-of-table-similarity.md")
     assert "](../terms/" in paper_md.read_text(encoding="utf-8")
+
+
+def test_paper_sections_written_as_html_reach_the_page_whole(tmp_path):
+    """The sections set aside from Python-Markdown come back in place: each once, none left out."""
+    project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json")
+    generated = build([FIXTURE], tmp_path / "site", project=project)
+    site = tmp_path / "site"
+    docs = tmp_path / "docs"
+    tabsim = next(p for p in generated.report.papers if p.slug.startswith("tabsim"))
+    markdown = (docs / "papers" / f"{tabsim.slug}.md").read_text(encoding="utf-8")
+    blocks = markdown.count("<!-- litmap:html -->")
+    assert blocks >= 5 and blocks == markdown.count("<!-- /litmap:html -->")
+    page = (site / "papers" / tabsim.slug / "index.html").read_text(encoding="utf-8")
+    assert "litmap:" not in page  # neither markers nor placeholders are left
+    article = page[page.index("<article"):page.index("</article>")]
+    order = [article.index(f'id="{section}"') for section in ("abstract", "topics", "local-map", "related",
+                                                                "find", "cite", "link", "sources")]
+    assert order == sorted(order)
+    assert article.count('class="litmap-local"') == 1 and article.count("<table>") == 1
+    assert article.count('<div data-search-exclude>') == blocks - 1  # the local map is the other block
+    related = article[article.index('id="related"'):article.index('id="find"')]
+    assert re.search(r'<a href="\.\./[a-z0-9-]+/">', related)
+    cite = article[article.index('id="cite"'):article.index('id="link"')]
+    assert '<span class="nc">@misc</span>' in cite and f'<span class="nl">{tabsim.slug}</span>' in cite
+    for page in (site / "papers").glob("*/index.html"):
+        assert "litmap:" not in page.read_text(encoding="utf-8")
+    assert broken_links(site) == []

@@ -2,6 +2,10 @@
 first result shows quickly with little downloaded; offline builds keep Material's search."""
 from __future__ import annotations
 
+import gzip
+import html
+import json
+import re
 import time
 
 import pytest
@@ -33,6 +37,25 @@ def test_large_sites_use_pagefind_and_drop_materials_index(large_site):
     assert not (site / "search" / "search_index.json").exists()
     assert "'wasm-unsafe-eval'" in (site / "_headers").read_text(encoding="utf-8")
     assert (offline / "search" / "search_index.js").is_file() and not (offline / "pagefind").exists()
+
+
+def test_pagefind_indexes_a_paper_by_its_own_words_not_its_neighbours_titles(large_site):
+    site, _ = large_site
+    fragments = {}
+    for path in (site / "pagefind" / "fragment").iterdir():
+        data = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        fragments[data["url"].strip("/").split("/")[-1]] = data["content"]
+    papers = {p.name: p for p in (site / "papers").iterdir() if p.is_dir()}
+    assert set(fragments) == set(papers)
+    titles = {slug: html.unescape(re.search(r"<h1[^>]*>(.*?)</h1>", (page / "index.html").read_text(
+        encoding="utf-8"), re.S)[1]).strip() for slug, page in papers.items()}
+    linked = 0
+    for slug, content in fragments.items():
+        assert titles[slug] in content and "Abstract" in content
+        others = [t for s, t in titles.items() if s != slug]
+        assert not any(t in content for t in others)  # related papers, links, map: all left out
+        linked += 'id="related"' in (papers[slug] / "index.html").read_text(encoding="utf-8")
+    assert linked  # some pages do list neighbours, and their titles stay out of the index
 
 
 @pytest.mark.browser
