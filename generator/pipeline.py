@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import (aliases, analysis as analysis_module, areas, clean, exports, graph, models, neighbours, phrases,
-               readers, search, tokens)
+from . import (aliases, analysis as analysis_module, areas, clean, graph, layout as layout_module, models, neighbours,
+               phrases, readers, search, tokens)
 from .analysis import Analysis, TfidfAnalyzer, analyse
 from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
@@ -22,7 +22,8 @@ from .exceptions import BuildError
 from .graph import TopicGraph, build_graph
 from .headers import write_headers
 from .merge import merge
-from .exports import export_chunks, layout
+from .exports import export_chunks
+from .layout import layout
 from .models import CleanEntry, CleanText, EntryOutcome, Paper, RawEntry
 from .progress import Progress
 from .pages import SiteStats, render_pages
@@ -224,7 +225,7 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
     text = make_key(*_papers_text(papers))
     analysis_code = code_fingerprint(analysis_module, phrases, tokens, neighbours, models)
     analysis_key = make_key("analysis", analysis_code, repr(analyzer), text)
-    map_key = make_key("map", analysis_key, code_fingerprint(graph, areas, exports), text)
+    map_key = make_key("map", analysis_key, code_fingerprint(graph, areas, layout_module), text)
     with progress.stage("analyse text"):
         analysis = cache.get("analysis", analysis_key, Analysis)
         if analysis is None:

@@ -18,7 +18,8 @@ import rispy
 
 from generator import exports
 from generator.analysis import analyse
-from generator.exports import layout, paper_url, write_exports
+from generator.exports import paper_url, write_exports
+from generator.layout import layout
 from generator.graph import build_graph
 from generator.models import CleanText, Paper, PaperDate, Span
 from generator.pipeline import ROOT
@@ -228,7 +229,7 @@ def test_json_files_hold_a_record_per_line(written):
 
 def test_files_do_not_depend_on_how_they_are_cut_into_pieces(written, tmp_path, monkeypatch):
     out, papers, topic = written
-    monkeypatch.setattr(exports, "CHUNK", 2)
+    monkeypatch.setattr(exports.records, "CHUNK", 2)  # both the graph and the reference files
     write_exports(papers, topic, tmp_path, site_url_base=BASE)
     for name in FILES:
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
@@ -249,8 +250,8 @@ def test_layout_does_not_depend_on_string_hashing(written, tmp_path):
     positions whatever the interpreter's string hashing, which changes from run to run."""
     _, _, topic = written
     (tmp_path / "topic.pickle").write_bytes(pickle.dumps(topic))
-    script = ("import pickle, sys; from generator import exports; exports.SMALL_GRAPH = 4; "
-              f"print(exports.layout(pickle.loads(open(sys.argv[1], 'rb').read())))")
+    script = ("import pickle, sys; from generator import layout; layout.SMALL_GRAPH = 4; "
+              f"print(layout.layout(pickle.loads(open(sys.argv[1], 'rb').read())))")
     runs = {subprocess.run([sys.executable, "-c", script, str(tmp_path / "topic.pickle")], check=True,
                            capture_output=True, text=True, cwd=ROOT,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout

@@ -8,7 +8,7 @@ import pytest
 
 from generator.analysis import analyse
 from generator.clean import clean_text
-from generator.exports import layout
+from generator.layout import layout
 from generator.graph import build_graph
 from generator.mapdata import (EDGES_PER_NODE, global_map, local_map, map_script, place_labels,
                                static_map, timeline)
