@@ -4,7 +4,9 @@ The default analyser weighs the words and two-word phrases of titles and abstrac
 ``phrases``; counted on the token arrays of ``tokens``) with TF-IDF. Papers are compared by the
 cosine similarity of those term vectors, blended with the cosine of their broad themes (LSA: a
 truncated SVD of the same vectors to a dozen dimensions); ``neighbours`` finds the nearest papers
-without an n × n matrix. Key terms and the terms two papers share come from the term vectors alone.
+without an n × n matrix. Both kinds of vectors are rounded to a grid (``neighbours.on_grid``) so that
+every score is an exact sum: the same on any machine, thread count, block size or search path. Key
+terms and the terms two papers share come from the term vectors alone.
 Another analyser (embeddings, say) can be plugged in through the ``Analyzer`` protocol.
 """
 from __future__ import annotations
@@ -18,9 +20,10 @@ from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from .models import Paper
-from .neighbours import Space, nearest
+from .neighbours import TERM_GRID, THEME_GRID, Space, nearest, on_grid
 from .phrases import choose_forms, distinct
 from .tokens import Tokens
 
@@ -88,21 +91,33 @@ def _shared(X: sparse.csr_matrix, i: int, j: int, limit: int) -> list[int]:
     return _ranked(common, X.data[a][ia] * X.data[b][ib], limit)
 
 
+def _ranked_rows(rows: np.ndarray, columns: np.ndarray, weights: np.ndarray, n: int, limit: int
+                 ) -> list[list[int]]:
+    """``_ranked`` for every row 0..n at once, given its entries as (row, column, weight) in row
+    then column order (a stable sort keeps that order on a tie)."""
+    order = np.lexsort((-weights, rows))
+    rows, picked = rows[order], columns[order]
+    keep = np.arange(len(rows)) - np.searchsorted(rows, rows) < limit * 3
+    rows, picked = rows[keep], picked[keep].tolist()
+    bounds = np.searchsorted(rows, np.arange(n + 1)).tolist()
+    return [picked[bounds[p]:bounds[p + 1]] for p in range(n)]
+
+
 def _shared_many(X: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, limit: int,
                  chunk: int = 1 << 16) -> list[list[int]]:
-    """``_shared`` for many pairs at once: per pair (rows[p], cols[p]) the candidate columns."""
+    """``_shared`` for many pairs at once: per pair (rows[p], cols[p]) the candidate columns (a
+    pair and its reverse computed once: the products are the same)."""
+    low, high = np.minimum(rows, cols), np.maximum(rows, cols)
+    pairs, back = np.unique(low * X.shape[0] + high, return_inverse=True)
+    low, high = pairs // X.shape[0], pairs % X.shape[0]
     found: list[list[int]] = []
-    for start in range(0, len(rows), chunk):
-        P = X[rows[start:start + chunk]].multiply(X[cols[start:start + chunk]]).tocsr()
+    for start in range(0, len(pairs), chunk):
+        P = X[low[start:start + chunk]].multiply(X[high[start:start + chunk]]).tocsr()
         P.eliminate_zeros()
+        P.sort_indices()
         pair = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
-        order = np.lexsort((P.indices, -P.data, pair))
-        pair, picked = pair[order], P.indices[order]
-        keep = np.arange(len(pair)) - np.searchsorted(pair, pair) < limit * 3
-        pair, picked = pair[keep], picked[keep].tolist()
-        bounds = np.searchsorted(pair, np.arange(P.shape[0] + 1)).tolist()
-        found += [picked[bounds[p]:bounds[p + 1]] for p in range(P.shape[0])]
-    return found
+        found += _ranked_rows(pair, P.indices, P.data, P.shape[0], limit)
+    return [found[p] for p in back.ravel().tolist()]
 
 
 @dataclass
@@ -124,9 +139,9 @@ class TfidfAnalyzer:
     seed: int = 0
 
     def vectorise(self, papers: list[Paper]) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
-        """TF-IDF rows, the column terms and a mask over ``X.data`` of the entries that may be key
-        terms: single words, and phrases found in another paper too or twice in this one (a phrase
-        seen once may be a chance pairing of words)."""
+        """TF-IDF rows (on the ``TERM_GRID``), the column terms and a mask over ``X.data`` of the
+        entries that may be key terms: single words, and phrases found in another paper too or twice
+        in this one (a phrase seen once may be a chance pairing of words)."""
         return self._vectorise(papers, Tokens.of(papers))[:3]
 
     def _vectorise(self, papers: list[Paper], tokens: Tokens):
@@ -137,6 +152,7 @@ class TfidfAnalyzer:
         once, titles, names, is_phrase, occurrences = found
         counts = (once + (self.title_weight - 1) * titles).tocsr()
         X = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
+        X.data = on_grid(X.data, TERM_GRID)
         aligned = (once + 0.5 * (counts > 0)).tocsr()  # once-counts on X's entries; +0.5 keeps zeros
         X.sort_indices()
         aligned.sort_indices()
@@ -151,14 +167,16 @@ class TfidfAnalyzer:
 
     def reduce(self, X: sparse.csr_matrix) -> np.ndarray | None:
         """LSA: the TF-IDF rows projected on their ``components`` main directions (truncated SVD
-        of the terms found in two papers or more, fixed seed) and L2-normalised; None for a corpus
-        too small to have themes."""
+        of the terms found in two papers or more, fixed seed, one BLAS thread: repeatable, and
+        faster than two here), L2-normalised and on the ``THEME_GRID``; None for a corpus too small
+        to have themes."""
         shared = np.flatnonzero(np.bincount(X.indices, minlength=X.shape[1]) >= 2)
         k = min(self.themes(X.shape[0]), len(shared) - 1)
         if k < 2:
             return None
-        Z = TruncatedSVD(n_components=k, random_state=self.seed).fit_transform(X[:, shared])
-        return normalize(Z).astype(np.float32)
+        with threadpool_limits(1, user_api="blas"):
+            Z = TruncatedSVD(n_components=k, random_state=self.seed).fit_transform(X[:, shared])
+        return on_grid(normalize(Z), THEME_GRID)
 
     def space(self, X: sparse.csr_matrix) -> Space:
         """What related papers are ranked by: TF-IDF cosine, blended with LSA cosine if any."""
@@ -172,16 +190,15 @@ class TfidfAnalyzer:
             raise ValueError("papers must have unique slugs")
         tokens = Tokens.of(papers)
         X, names, eligible, occurrences = self._vectorise(papers, tokens)
-        top = {}
-        for i in range(len(papers)):
-            row = slice(X.indptr[i], X.indptr[i + 1])
-            keep = eligible[row]
-            top[i] = _ranked(X.indices[row][keep], X.data[row][keep], self.top_terms)
-        space = self.space(X)
+        entry_row = np.repeat(np.arange(len(papers)), np.diff(X.indptr))
+        top = dict(enumerate(_ranked_rows(entry_row[eligible], X.indices[eligible], X.data[eligible],
+                                          len(papers), self.top_terms)))
         chosen = {}
-        for i, found in nearest(space, self.neighbours):
-            kept = [(j, s) for j, s in found if s >= self.min_score]
-            chosen[i] = (kept or found[:1], not kept and bool(found))
+        with threadpool_limits(1, user_api="blas"):  # small products bound by memory: a 2nd thread only spins
+            space = self.space(X)
+            for i, found in nearest(space, self.neighbours):
+                kept = [(j, s) for j, s in found if s >= self.min_score]
+                chosen[i] = (kept or found[:1], not kept and bool(found))
         pairs = np.array([(i, j) for i, (ls, _) in chosen.items() for j, _ in ls], dtype=np.int64).reshape(-1, 2)
         shared = iter(_shared_many(X, pairs[:, 0], pairs[:, 1], self.shared_limit))
         links = {i: [(j, s, next(shared), weak) for j, s in ls] for i, (ls, weak) in chosen.items()}

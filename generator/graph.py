@@ -57,12 +57,14 @@ class TopicGraph:
     def area(self, area_id: str) -> Area:
         return next(a for a in self.areas if a.id == area_id)
 
-    def links(self, slug: str) -> list[Link]:
-        """Every edge touching a paper, outgoing first."""
+    def links(self, slug: str, kinds: frozenset[str] | None = None) -> list[Link]:
+        """Every edge touching a paper, outgoing first; only those of the given ``kinds`` if given
+        (a page asks for the few "builds_on" and "mentions" edges among many "related" ones)."""
         edges = list(self.graph.out_edges(slug, keys=True, data=True))
         edges += list(self.graph.in_edges(slug, keys=True, data=True))
         return [Link(k, u, v, d["score"], tuple(t for t in d["shared_terms"].split("; ") if t),
-                     d.get("evidence", ""), bool(d.get("weak", 0))) for u, v, k, d in edges]
+                     d.get("evidence", ""), bool(d.get("weak", 0)))
+                for u, v, k, d in edges if kinds is None or k in kinds]
 
 
 def short_name(title: str) -> str | None:

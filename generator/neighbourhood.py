@@ -39,15 +39,19 @@ def term_anchor(term: str) -> str:
     return "t-" + "-".join(ascii_words(term)[0] or ["term"])
 
 
+EXPLAINED_KINDS = frozenset({"builds_on", "mentions"})  # the graph's links a page lists ("related": the analysis)
+
+
 def paper_contexts(papers: list[Paper], analysis: Analysis, topic: TopicGraph) -> dict[str, PaperContext]:
     by_slug = {p.slug: p for p in papers}
+    areas = {a.id: a for a in topic.areas}
     contexts = {}
     for paper in papers:
-        area = topic.area(topic.area_of[paper.slug])
+        area = areas[topic.area_of[paper.slug]]
         ctx = PaperContext(area.id, area.name, paper.slug in topic.loose, analysis.terms.get(paper.slug, []))
         ctx.related = [Neighbour(by_slug[r.slug], r.score, r.shared_terms, weak=r.weak)
                        for r in analysis.related.get(paper.slug, [])]
-        for link in topic.links(paper.slug):
+        for link in topic.links(paper.slug, EXPLAINED_KINDS):
             outgoing = link.source == paper.slug
             other = by_slug[link.target if outgoing else link.source]
             item = Neighbour(other, link.score, link.shared_terms, link.evidence, link.weak)

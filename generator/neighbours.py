@@ -1,9 +1,13 @@
 """Nearest papers: each paper's k best-scoring other papers in a ``Space``, never as an n × n matrix.
 
-Small corpora are searched exactly, block by block. Larger ones first gather candidates cheaply —
-the papers sharing one of a paper's strongest distinctive terms (a sparse product over each row's
-top terms, without the terms too common to tell papers apart) — then score those pairs exactly; a
-paper with too few candidates is searched exactly.
+Small corpora are searched exactly, block by block, each pair scored once. Larger ones first
+gather candidates cheaply — the papers sharing one of a paper's strongest distinctive terms (a
+sparse product over each row's top terms, without the terms too common to tell papers apart) —
+then score those pairs exactly; a paper with too few candidates is searched exactly.
+
+Scores are exact sums: the vectors of a ``Space`` are on a grid (``on_grid``), so a dot product
+has the same value whatever the order of its terms — on any thread count, block size or search
+path, and whichever of the two papers it starts from.
 """
 from __future__ import annotations
 
@@ -17,13 +21,23 @@ from scipy import sparse
 BLOCK_CELLS = 1 << 22  # similarities held at once (rows × papers): 32 MB, never n × n
 EXACT_MAX = 12000  # corpora up to this size are searched exactly (faster there, measured)
 PAIR_CHUNK = 1 << 17  # candidate pairs scored at once
+TERM_GRID = 26  # TF-IDF weights: multiples of 2^-26 (at most 7.5e-9 from the computed weight)
+THEME_GRID = 20  # LSA coordinates: multiples of 2^-20, coarse enough to absorb an SVD's last bits
+
+
+def on_grid(values: np.ndarray, bits: int) -> np.ndarray:
+    """``values`` rounded to the nearest multiple of 2^-bits, as float64. For two vectors of norm
+    at most about 1 on a grid of 2^-26 or coarser, each product of entries is a multiple of 2^-52
+    and every partial sum of their dot product is below 2 in magnitude: each is an exact float64,
+    so the dot product is exact in any order (BLAS threads and blocking, sparse or dense)."""
+    return np.ldexp(np.rint(np.ldexp(np.asarray(values, dtype=np.float64), bits)), -bits)
 
 
 @dataclass
 class Space:
     """What papers are compared by: the sparse TF-IDF rows ``X`` and, optionally, dense L2-normalised
-    rows ``Z`` (LSA); the score of two papers is ``(1 - share) · cos_X + share · cos_Z`` if they
-    share a term (``cos_X > 0``), else 0."""
+    rows ``Z`` (LSA), both on a grid (``on_grid``: ``TERM_GRID``, ``THEME_GRID``); the score of two
+    papers is ``(1 - share) · cos_X + share · cos_Z`` if they share a term (``cos_X > 0``), else 0."""
 
     X: sparse.csr_matrix
     Z: np.ndarray | None = None
@@ -56,53 +70,102 @@ class Space:
         return out
 
 
-def _block_similarities(space: Space, start: int, stop: int, rows: np.ndarray | None = None) -> np.ndarray:
-    """Scores of rows start..stop (or of the given rows) against every paper, as a dense
-    (block × n) array."""
-    rows = np.arange(start, stop) if rows is None else rows
-    block = (space.X[rows] @ space.XT).toarray()
+def _block_similarities(space: Space, rows: np.ndarray, start: int = 0) -> np.ndarray:
+    """Scores of the given rows against papers ``start``..n, as a dense (rows × (n - start)) array."""
+    block = (space.X[rows] @ space.XT[:, start:]).toarray()
     if space.Z is None:
         return block
-    no_term_in_common = np.logical_not(block > 0)  # these stay at 0: every link has shared terms
+    lsa = space.Z[rows] @ space.Z[start:].T
+    lsa *= space.share
+    np.copyto(lsa, 0.0, where=block == 0)  # these stay at 0: every link has shared terms
     block *= 1 - space.share
-    block += space.share * (space.Z[rows] @ space.Z.T)
-    np.copyto(block, 0.0, where=no_term_in_common)
+    block += lsa
     return block
 
 
-def _top(block: np.ndarray, take: int) -> Iterator[list[tuple[int, float]]]:
-    """Per row of a block of scores, the ``take`` best columns by score rounded to 3 places, ties
-    by column: the take-th best score found by partitioning, then only the few columns at or above
-    it sorted."""
-    n = block.shape[1]
-    kth = np.round(np.partition(block, n - take, axis=1)[:, n - take], 3)
-    rows, cols = np.nonzero(block >= (kth - 0.001)[:, None])  # rounding never lifts a score more
-    scores = np.round(block[rows, cols], 3)
-    keep = scores >= kth[rows]
-    rows, cols, scores = rows[keep], cols[keep], scores[keep]
-    order = np.lexsort((cols, -scores, rows))
-    bounds = np.searchsorted(rows[order], np.arange(block.shape[0] + 1))
-    for r in range(block.shape[0]):
-        chosen = order[bounds[r]:bounds[r + 1]][:take]
-        yield [(int(c), float(v)) for c, v in zip(cols[chosen], scores[chosen])]
+def _near_top(block: np.ndarray, take: int, axis: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of a block of scores (per column with ``axis=0``), the finite entries that may be
+    among its ``take`` best by score rounded to 3 places, as flat arrays (row or column, position,
+    rounded score), unsorted: those at or above the take-th best of the maxima of groups of
+    entries, a bound below the take-th best score found on a far smaller array than the block."""
+    lines, n = block.shape[::-1] if axis == 0 else block.shape
+    take = min(take, n)
+    if take < 1 or lines == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    size = max(1, min(8, n // take))  # entries per group (every ``groups``-th): at least take groups
+    groups, cut = n // size, n // size * size
+    if axis == 1:
+        best = block[:, :cut].reshape(lines, size, groups).max(axis=1)
+        rest = block[:, cut:].max(axis=1, keepdims=True) if cut < n else None
+    else:
+        best = block[:cut].reshape(size, groups, lines).max(axis=0).T
+        rest = block[cut:].max(axis=0)[:, None] if cut < n else None
+    if rest is not None:
+        best = np.concatenate([best, rest], axis=1)
+    bound = np.partition(best, best.shape[1] - take, axis=1)[:, best.shape[1] - take]
+    bound = np.round(bound, 3) - 0.001  # rounding lifts no score more
+    found = np.divmod(np.flatnonzero(block >= (bound[:, None] if axis == 1 else bound)), block.shape[1])
+    scores = np.round(block[found], 3)
+    rows, cols = found if axis == 1 else found[::-1]
+    finite = scores > -np.inf
+    return rows[finite], cols[finite], scores[finite]
+
+
+def _ranked(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, n: int
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, score rounded to 3 places) sorted by row, then score down, then column, by
+    one integer key per entry."""
+    bits = max(1, int(n).bit_length())
+    thousandths = np.rint(np.asarray(scores) * 1000).astype(np.int64)  # scores lie in [-1, 1]
+    key = np.sort((np.asarray(rows, np.int64) << (bits + 12)) | ((2048 - thousandths) << bits)
+                  | np.asarray(cols, np.int64))
+    return key >> (bits + 12), key & ((1 << bits) - 1), (2048 - ((key >> bits) & 4095)) / 1000
+
+
+def _lists(rows: np.ndarray, cols: np.ndarray, scores: np.ndarray, n: int, take: int
+           ) -> Iterator[tuple[int, list[tuple[int, float]]]]:
+    """Per row 0..n, its first ``take`` entries of arrays sorted by row as (index, score) pairs."""
+    bounds = np.searchsorted(rows, np.arange(n + 1))
+    first = np.arange(len(rows)) - bounds[rows] < take  # only these become Python lists
+    rows, cols, scores = rows[first], cols[first].tolist(), scores[first].tolist()
+    starts = np.searchsorted(rows, np.arange(n + 1)).tolist()
+    for i in range(n):
+        yield i, list(zip(cols[starts[i]:starts[i + 1]], scores[starts[i]:starts[i + 1]]))
 
 
 def exact(space: Space, k: int, rows: np.ndarray | None = None) -> Iterator[tuple[int, list[tuple[int, float]]]]:
     """The k most similar other papers of every row (or of the given rows) as (index, score rounded
-    to 3 places), best first, ties by index; computed block by block against every paper."""
+    to 3 places), best first, ties by index. Every row: blocks of rows against the papers from
+    their own on, each block's best also taken column-wise for the later rows (each pair scored
+    once, the best of each row merged); given rows: blocks of them against every paper."""
     n = space.n
-    rows = np.arange(n) if rows is None else np.asarray(rows)
     take = min(k, n - 1)
     if take < 1:
-        yield from ((int(i), []) for i in rows)
+        yield from ((int(i), []) for i in (range(n) if rows is None else rows))
         return
-    step = max(1, BLOCK_CELLS // n)
-    for start in range(0, len(rows), step):
-        chunk = rows[start:start + step]
-        block = _block_similarities(space, 0, 0, chunk)
-        block[np.arange(len(chunk)), chunk] = -np.inf
-        for i, found in zip(chunk, _top(block, take)):
-            yield int(i), found
+    if rows is not None:
+        rows = np.asarray(rows, dtype=np.int64)
+        step = max(1, BLOCK_CELLS // n)
+        for start in range(0, len(rows), step):
+            chunk = rows[start:start + step]
+            block = _block_similarities(space, chunk)
+            block[np.arange(len(chunk)), chunk] = -np.inf
+            for local, found in _lists(*_ranked(*_near_top(block, take), n), len(chunk), take):
+                yield int(chunk[local]), found
+        return
+    found, start = [], 0
+    while start < n:
+        stop = min(n, start + max(1, BLOCK_CELLS // (n - start)))
+        block = _block_similarities(space, np.arange(start, stop), start)
+        m = stop - start
+        block[np.arange(m), np.arange(m)] = -np.inf
+        r, c, v = _near_top(block, take)
+        found.append((r + start, c + start, v))
+        if stop < n:  # the same pairs seen from the later rows: the best of each column
+            r, c, v = _near_top(block[:, m:], take, axis=0)
+            found.append((r + stop, c + start, v))
+        start = stop
+    yield from _lists(*_ranked(*(np.concatenate(part) for part in zip(*found)), n), n, take)
 
 
 @dataclass(frozen=True)
@@ -160,7 +223,7 @@ class CandidateSearch:
         clusters = max(1, n // self.cluster_size)
         km = KMeans(n_clusters=clusters, n_init=1, max_iter=30, random_state=0).fit(Z)
         label = km.labels_
-        centres = km.cluster_centers_
+        centres = on_grid(km.cluster_centers_, THEME_GRID)  # their last bits vary with the threads
         near = np.argsort(-(centres @ centres.T), axis=1, kind="stable")[:, :self.probes]
         members = [np.flatnonzero(label == c) for c in range(clusters)]
         found_rows, found_cols = [], []
@@ -209,24 +272,11 @@ def by_candidates(space: Space, k: int, search: CandidateSearch = CandidateSearc
     rows, cols = search.gather(space)
     scores = np.round(space.scores(rows, cols), 3)
     positive = scores > 0
-    rows, cols, scores = rows[positive], cols[positive], scores[positive]
-    bits = max(1, int(n).bit_length())  # one integer key: row, then score (3 places) down, then column
-    thousandths = np.rint(scores * 1000).astype(np.int64)
-    key = np.sort((rows << (bits + 11)) | ((1000 - thousandths) << bits) | cols)
-    rows, cols = key >> (bits + 11), key & ((1 << bits) - 1)
-    scores = (1000 - ((key >> bits) & ((1 << 11) - 1))) / 1000
-    del key
-    bounds = np.searchsorted(rows, np.arange(n + 1))
-    short = np.flatnonzero(np.diff(bounds) < take)
+    rows, cols, scores = _ranked(rows[positive], cols[positive], scores[positive], n)
+    short = np.flatnonzero(np.diff(np.searchsorted(rows, np.arange(n + 1))) < take)
     exactly = dict(exact(space, k, short)) if len(short) else {}
-    best = np.arange(len(rows)) - bounds[rows] < take  # each row's first ``take``: only these as lists
-    rows, cols, scores = rows[best], cols[best].tolist(), scores[best].tolist()
-    starts = np.searchsorted(rows, np.arange(n)).tolist()
-    for i in range(n):
-        if i in exactly:
-            yield i, exactly[i]
-            continue
-        yield i, list(zip(cols[starts[i]:starts[i] + take], scores[starts[i]:starts[i] + take]))
+    for i, found in _lists(rows, cols, scores, n, take):
+        yield i, exactly.get(i, found)
 
 
 def nearest(space: Space, k: int) -> Iterator[tuple[int, list[tuple[int, float]]]]:

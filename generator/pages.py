@@ -4,7 +4,9 @@ Yields (docs-relative path, text) one page at a time; writing to disk is the wri
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import html
 import json
 import re
@@ -34,6 +36,7 @@ RELATION_NAMES = {"related": "related", "builds_on": "earlier: this paper builds
                   "built_on_by": "later: builds on this paper", "mentions": "its method is named here",
                   "mentioned_by": "names this paper's method", "self": "this paper"}
 TABLE_LIMIT = 2000  # above this many papers, "All papers" is split by the first letter of titles
+FREEZE_EVERY = 500  # pages between two gc.freeze() calls while rendering (see _frozen_heap)
 LOCAL_MAP_SIZE = (720, 380)  # the local map's drawing, in SVG units
 LABEL_WIDTH = {"node": 26, "self": 36}  # characters per line of a local map label
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -136,6 +139,7 @@ class PaperViews:
         self.colours = area_colours(topic)
         self.area_of = topic.area_of
         self._terms: dict[tuple[str, ...], Markup] = {}
+        self._labels: dict[tuple[str, int], tuple[Markup, ...]] = {}
 
     def terms(self, terms: tuple[str, ...]) -> Markup:
         found = self._terms.get(terms)
@@ -148,10 +152,16 @@ class PaperViews:
                          n.paper.date.year if n.paper.date else None, f"{n.score:.2f}",
                          self.terms(n.shared_terms), escape(n.evidence), n.weak) for n in items]
 
+    def label(self, slug: str, width: int) -> tuple[Markup, ...]:
+        found = self._labels.get((slug, width))
+        if found is None:
+            found = self._labels[slug, width] = tuple(map(escape, label_lines(self.titles[slug], width)))
+        return found
+
     def node(self, slug: str, x: float, y: float, relation: str, score: float, below: bool) -> NodeView:
-        lines = label_lines(self.titles[slug], LABEL_WIDTH["self" if relation == "self" else "node"])
+        lines = self.label(slug, LABEL_WIDTH["self" if relation == "self" else "node"])
         return NodeView(slug, x, y, relation, f"{score:.2f}", f"{1 + 4 * score:.1f}",
-                        self.colours[self.area_of[slug]], self.escaped[slug], tuple(map(escape, lines)), below)
+                        self.colours[self.area_of[slug]], self.escaped[slug], lines, below)
 
     def map_nodes(self, paper: Paper, ctx: PaperContext) -> list[NodeView]:
         """The local map's nodes, the paper itself first; a label goes below its dot except on the
@@ -224,6 +234,22 @@ def make_environment(templates: Path) -> Environment:
     return env
 
 
+@contextlib.contextmanager
+def _frozen_heap():
+    """Rendering makes and drops objects by the million while its inputs (papers, analysis, graph)
+    and lookups live throughout: frozen (``gc.freeze``), they are not scanned again by every full
+    garbage collection, which took a third of the stage. Yields ``gc.freeze``, called again once
+    the lookups are made and every FREEZE_EVERY pages (the remembered titles, labels and terms only
+    grow); unfreezes at the end unless the caller had frozen the heap itself."""
+    owner = not gc.get_freeze_count()
+    gc.freeze()
+    try:
+        yield gc.freeze
+    finally:
+        if owner:
+            gc.unfreeze()
+
+
 def _counts(names) -> list[tuple[str, int]]:
     counts: dict[str, int] = {}
     for name in names:
@@ -234,28 +260,37 @@ def _counts(names) -> list[tuple[str, int]]:
 def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_url: str,
                  analysis: Analysis, topic: TopicGraph, settings, pos) -> Iterator[tuple[str, str]]:
     """Every generated page as (its path under docs/, its text), rendered as they are asked for."""
+    with _frozen_heap() as freeze:
+        yield from _render(papers, stats, templates, site_url, analysis, topic, settings, pos, freeze)
+
+
+def _render(papers: list[Paper], stats: SiteStats, templates: Path, site_url: str, analysis: Analysis,
+            topic: TopicGraph, settings, pos, freeze) -> Iterator[tuple[str, str]]:
     env = make_environment(templates)
     contexts = paper_contexts(papers, analysis, topic)
     index = terms_index(analysis)
     shelf_of = {term: shelf(term) for term, _, _ in index}
-    anchors = {term: f"{shelf_of[term]}.md#{anchor}" for term, anchor, _ in index}
+    term_urls = {term: f"{shelf_of[term]}/#{anchor}" for term, anchor, _ in index}
     by_slug = {p.slug: p for p in papers}
-    map_common = {"colours": area_colours(topic), "area_of": topic.area_of, "relation_names": RELATION_NAMES,
-                  "titles": {p.slug: p.title.plain for p in papers}}  # once, not on every neighbour's map
-    paper_template = env.get_template("paper.md.j2")
     views = PaperViews(papers, topic)
+    map_common = {"colours": views.colours, "area_of": topic.area_of, "relation_names": RELATION_NAMES,
+                  "titles": views.titles}  # once, not on every neighbour's map
+    paper_template = env.get_template("paper.md.j2")
     width, height = LOCAL_MAP_SIZE
-    for paper in papers:
+    for number, paper in enumerate(papers):
+        if number % FREEZE_EVERY == 0:
+            freeze()
         page_url = f"{site_url.rstrip('/')}/papers/{paper.slug}/"
         ctx = contexts[paper.slug]
         yield f"papers/{paper.slug}.md", paper_template.render(
             paper=paper, title_plain=views.titles[paper.slug], abstract_plain=paper.abstract.plain,
-            page_url=page_url, bibtex=bibtex_entry(paper, page_url), ctx=ctx, anchors=anchors,
+            page_url=page_url, bibtex=bibtex_entry(paper, page_url), ctx=ctx, term_urls=term_urls,
             relation_names=RELATION_NAMES, width=width, height=height, **views.context(paper, ctx))
     area_template = env.get_template("area.md.j2")
     areas_by_id = {a.id: a for a in topic.areas}
     for area in topic.areas:
-        yield f"areas/{area.id}.md", area_template.render(area=area, by_slug=by_slug, areas_by_id=areas_by_id)
+        yield f"areas/{area.id}.md", area_template.render(area=area, by_slug=by_slug, areas_by_id=areas_by_id,
+                                                                title_html=views.title_html)
     counts = {kind: 0 for kind in ("related", "builds_on", "mentions")}
     for _, _, kind in topic.graph.edges(keys=True):
         counts[kind] += 1
@@ -263,12 +298,13 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
     yield "assets/map-data.js", map_script(data).decode("ascii")
     yield "assets/map.svg", env.get_template("map.svg.j2").render(**static_map(data))
     years = timeline(papers, topic)
+    title_shelf = {p.slug: shelf(views.titles[p.slug]) for p in papers}
     common = {"papers": papers, "stats": stats, "version": __version__, "topic": topic,
               "by_slug": by_slug, "index": index, "counts": counts, "settings": settings,
               "timeline": years, "timeline_chart": timeline_chart(years, topic), **map_common,
               "table_limit": TABLE_LIMIT, "pagefind": len(papers) > SEARCH_LIMIT, "shelf": None, "root": "",
               "shelves": sorted(set(shelf_of.values())),
-              "title_shelves": _counts(shelf(p.title.plain) for p in papers)}
+              "title_shelves": _counts(title_shelf.values())}
     for path, name in [("index.md", "index"), ("papers/index.md", "papers"), ("about.md", "about"),
                        ("areas/index.md", "areas"), ("terms/index.md", "terms-index"),
                        ("about-the-map.md", "about-map"), ("map.md", "map")]:
@@ -278,13 +314,13 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
         shelves.setdefault(shelf_of[item[0]], []).append(item)
     for name, items in shelves.items():
         yield f"terms/{name}.md", env.get_template("terms.md.j2").render(
-            shelf=name, index=items, titles=views.titles)
+            shelf=name, index=items, titles=views.escaped)
     if len(papers) > SEARCH_LIMIT:
         yield "search.md", env.get_template("search.md.j2").render(**common)
     if len(papers) > TABLE_LIMIT:
         by_letter: dict[str, list[Paper]] = {}
         for paper in papers:
-            by_letter.setdefault(shelf(paper.title.plain), []).append(paper)
+            by_letter.setdefault(title_shelf[paper.slug], []).append(paper)
         for name, group in by_letter.items():
             yield f"titles/{name}.md", env.get_template("papers.md.j2").render(
                 **{**common, "papers": group, "shelf": name, "root": "../../papers/"})

@@ -105,6 +105,7 @@ def grams(run: list[tuple[str, bool]]) -> Iterator[tuple[str, str, bool, int]]:
             yield f"{lows[i]} {lows[i + 1]}", f"{word} {run[i + 1][0]}", sure and run[i + 1][1], i
 
 
+@lru_cache(maxsize=1 << 16)
 def _uncapitalise(form: str) -> str:
     """Title-case words lowered ("Few-Shot Learning" → "few-shot learning"); "BERT", "TabSim" kept."""
     if form.islower():  # nothing to lower (most forms)
@@ -118,35 +119,51 @@ def _singular(term: str) -> str:
     return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in term.lower().split())
 
 
+@lru_cache(maxsize=1 << 18)
+def _parts(term: str) -> tuple[tuple[str, ...], str | None, str | None, str, str]:
+    """A term's words, the singular keys of its first and last two words (None for a single word),
+    its key as ``distinct`` compares terms (" … ", singular, lowercase) and its words joined."""
+    words = tuple(term.split())
+    text = " ".join(words)
+    key = f" {_singular(text)} "
+    if len(words) == 1:
+        return words, None, None, key, text
+    return words, _singular(" ".join(words[:2])), _singular(" ".join(words[-2:])), key, text
+
+
 def distinct(terms: list[str], limit: int) -> list[str]:
     """The first ``limit`` terms, overlapping phrases joined ("denoising diffusion probabilistic"
     + "diffusion probabilistic models"), without a term contained in another ("siamese" beside
     "siamese networks") or the plural or singular of an earlier one ("KANs" after "KAN")."""
-    joined: list[list] = []  # [words, first two words, last two words], as singular keys
+    joined: list[tuple] = []  # _parts of each term; key and text None once joined
     by_head: dict[str, int] = {}
     by_tail: dict[str, int] = {}
     for term in terms:
-        words = term.split()
-        if len(words) == 1:  # a word joins nothing
-            joined.append([words, None, None])
-            continue
-        head, tail = _singular(" ".join(words[:2])), _singular(" ".join(words[-2:]))
-        if len(words) > 1 and head in by_tail:  # "… diffusion probabilistic" + this
+        parts = _parts(term)
+        words, head, tail = parts[0], parts[1], parts[2]
+        if head is None:  # a word joins nothing
+            joined.append(parts)
+        elif head in by_tail:  # "… diffusion probabilistic" + this
             i = by_tail.pop(head)
-            joined[i][0], joined[i][2] = joined[i][0] + words[2:], tail
+            joined[i] = (joined[i][0] + words[2:], joined[i][1], tail, None, None)
             by_tail.setdefault(tail, i)
-        elif len(words) > 1 and tail in by_head:  # this + "diffusion probabilistic …"
+        elif tail in by_head:  # this + "diffusion probabilistic …"
             i = by_head.pop(tail)
-            joined[i][0], joined[i][1] = words + joined[i][0][2:], head
+            joined[i] = (words + joined[i][0][2:], head, joined[i][2], None, None)
             by_head.setdefault(head, i)
         else:
-            if len(words) > 1:
-                by_head.setdefault(head, len(joined))
-                by_tail.setdefault(tail, len(joined))
-            joined.append([words, head, tail])
-    terms = [" ".join(words) for words, _, _ in joined]
-    keys = [f" {_singular(t)} " for t in terms]
-    phrases_ = [k for k in keys if k.count(" ") > 2]
+            by_head.setdefault(head, len(joined))
+            by_tail.setdefault(tail, len(joined))
+            joined.append(parts)
+    terms, keys, phrases_ = [], [], []
+    for words, _, _, key, text in joined:
+        if text is None:
+            text = " ".join(words)
+            key = f" {_singular(text)} "
+        terms.append(text)
+        keys.append(key)
+        if len(words) > 1:
+            phrases_.append(key)
     within = "\0".join(phrases_)  # k inside another phrase: found more often than k itself is one
     kept: list[str] = []
     seen: set[str] = set()
@@ -180,21 +197,30 @@ def surface_forms(papers: list[Paper], wanted: set[str]) -> dict[str, str]:
     return choose_forms(counts, context)
 
 
-def choose_forms(counts: Counter, context: dict[tuple[str, int], Counter]) -> dict[str, str]:
-    """The spelling of each term from the counts ``surface_forms`` gathers."""
-    best: dict[str, tuple] = {}
+def choose_forms(counts: dict[tuple[bool, str, str], int],
+                 context: dict[tuple[str, int], dict[tuple[str, bool], int]]) -> dict[str, str]:
+    """The spelling of each term from the counts ``surface_forms`` gathers (Counters or dicts)."""
+    best: dict[str, tuple[bool, int, str]] = {}  # term → (not reliable, -count, spelling)
     for (reliable, low, form), count in counts.items():
-        rank = (not reliable, -count, sum(map(str.isupper, form)), form)
-        if low not in best or rank < best[low]:
-            best[low] = rank
-    forms = {low: rank[-1] for low, rank in best.items()}
-    for (low, side), words in sorted(context.items()):
-        by_lower = Counter()
-        for (word, _), count in words.items():
-            by_lower[word.lower()] += count
-        usual, count = min(by_lower.items(), key=lambda kv: (-kv[1], kv[0]))
-        if usual and count >= 2 and count * 3 >= sum(words.values()) * 2:
+        rank = (not reliable, -count, form)
+        now = best.setdefault(low, rank)
+        if now is not rank and rank[:2] <= now[:2]:  # as good: fewest capitals, then alphabetical
+            if rank[:2] < now[:2] or (sum(map(str.isupper, form)), form) < (sum(map(str.isupper, now[2])), now[2]):
+                best[low] = rank
+    forms = {low: rank[2] for low, rank in best.items()}
+    for (low, side), words in context.items():  # a word before and one after: either order
+        if len(words) == 1:  # one spelling, always there
+            ((spelled, _), count), = words.items()
+            if not spelled or count < 2:
+                continue
+        else:
+            by_lower: dict[str, int] = {}
+            for (word, _), count in words.items():
+                by_lower[word.lower()] = by_lower.get(word.lower(), 0) + count
+            usual, count = min(by_lower.items(), key=lambda kv: (-kv[1], kv[0]))
+            if not usual or count < 2 or count * 3 < sum(words.values()) * 2:
+                continue
             spelled = min((key for key in words if key[0].lower() == usual),
                           key=lambda k: (not k[1], -words[k], sum(c.isupper() for c in k[0]), k[0]))[0]
-            forms[low] = f"{spelled} {forms[low]}" if side < 0 else f"{forms[low]} {spelled}"
+        forms[low] = f"{spelled} {forms[low]}" if side < 0 else f"{forms[low]} {spelled}"
     return forms

@@ -1,9 +1,15 @@
 """MkDocs hooks: keep paper paths identical in the offline build and make it work from file://.
 
 HTML blocks that the generator marks as finished (between ``<!-- litmap:html -->`` and
-``<!-- /litmap:html -->`` lines: a paper page's sections that search leaves out) skip
-Python-Markdown, which would parse them twice only to pass them through, and Material's search,
-which would parse them again only to drop them: they go back into the page once it is rendered.
+``<!-- /litmap:html -->`` lines) skip Python-Markdown, which would parse them twice only to pass
+them through. A block marked ``<!-- litmap:html searched -->`` (a paper's abstract, an area's
+papers) goes back into the page's content before Material's search reads it; the others (a paper
+page's sections that search leaves out, pages excluded from search) go back once the page is
+rendered, so search does not parse them only to drop them.
+
+Paper pages share their sidebars: the navigation (no paper page is in it, all sit at the same
+depth) and a table of contents made of the same sections. Material renders them once for each
+table of contents (theme/main.html asks ``litmap_sidebars``), not once for each paper.
 
 Material's offline plugin turns directory URLs off (``papers/x.html``) and loads its worker shim
 from a CDN. litmap keeps ``papers/<slug>/`` in every build, serves the shim from the site itself,
@@ -19,9 +25,10 @@ from mkdocs.plugins import event_priority
 
 SHIM = "assets/vendor/iframe-worker/shim.js"
 SERVE_REQUEST = "LITMAP_SERVE"  # JSON: sources (path, format, listing_year), listing_year, docs, aliases
-_FINISHED = re.compile(r"^<!-- litmap:html -->\n(.*?)\n<!-- /litmap:html -->$", re.M | re.S)
+_FINISHED = re.compile(r"^<!-- litmap:html( searched)? -->\n(.*?)\n<!-- /litmap:html -->$", re.M | re.S)
 _PLACEHOLDER = re.compile(r"<!--litmap:(\d+)-->")  # user text never makes "<!--": it is escaped
-_set_aside: dict[str, list[str]] = {}  # page source path → its finished HTML blocks
+_set_aside: dict[str, list[tuple[bool, str]]] = {}  # page source path → its blocks (searched?, HTML)
+_sidebars: dict[tuple, str] = {}  # a paper page's sidebar key → the sidebars Material rendered for it
 _HREF = re.compile(r'(href=")(?![a-z][a-z0-9+.-]*:|//|#)([^"#?]*)([?#][^"]*)?(")')
 
 
@@ -53,12 +60,36 @@ def on_config(config):
     return config
 
 
+def on_env(env, config, files):
+    """Gives the theme the shared sidebars of paper pages, empty at the start of every build."""
+    _sidebars.clear()
+    env.globals["litmap_sidebars"] = _sidebars
+    env.globals["litmap_sidebar_key"] = sidebar_key
+    return env
+
+
+def _toc_key(items) -> tuple:
+    return tuple((i.url, i.title, i.level, _toc_key(i.children)) for i in items)
+
+
+def sidebar_key(page) -> tuple | None:
+    """What a paper page's sidebars depend on: its depth, hidden parts and table of contents as
+    Material's toc.html shows it (the children of a first level-1 heading, the paper's title);
+    None for other pages, whose sidebars are rendered each time."""
+    if not (page and page.meta and page.meta.get("citation_title")):
+        return None
+    toc = list(page.toc)
+    if toc and toc[0].level == 1:
+        toc = list(toc[0].children)
+    return page.url.count("/"), repr(page.meta.get("hide")), _toc_key(toc)
+
+
 def on_page_markdown(markdown, page, config, files):
     """Sets the finished HTML blocks aside, each replaced by a placeholder comment."""
-    blocks: list[str] = []
+    blocks: list[tuple[bool, str]] = []
 
     def aside(match: re.Match) -> str:
-        blocks.append(match[1])
+        blocks.append((bool(match[1]), match[2]))
         return f"<!--litmap:{len(blocks) - 1}-->"
 
     markdown = _FINISHED.sub(aside, markdown)
@@ -66,12 +97,30 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
+def _put_back(html: str, blocks: list[tuple[bool, str]], searched: bool) -> str:
+    """``html`` with the placeholders of the searched (or the other) blocks replaced by the blocks."""
+    def block(match: re.Match) -> str:
+        marked, text = blocks[int(match[1])]
+        return text if marked == searched else match[0]
+
+    return _PLACEHOLDER.sub(block, html)
+
+
+@event_priority(100)
+def on_page_content(html, page, config, files):
+    """Puts the searched blocks back before Material's search reads the page's content."""
+    blocks = _set_aside.get(page.file.src_uri)
+    if blocks and any(searched for searched, _ in blocks):
+        html = _put_back(html, blocks, searched=True)
+    return html
+
+
 @event_priority(100)
 def on_post_page(output, page, config):
-    """Puts the finished HTML blocks back; offline, points internal links at index.html files."""
+    """Puts the other finished HTML blocks back; offline, points internal links at index.html files."""
     blocks = _set_aside.pop(page.file.src_uri, None)
     if blocks:
-        output = _PLACEHOLDER.sub(lambda m: blocks[int(m[1])], output)
+        output = _put_back(output, blocks, searched=False)
     if not _offline(config):
         return output
     return _HREF.sub(lambda m: m[1] + _index_path(m[2]) + (m[3] or "") + m[4], output)

@@ -21,6 +21,12 @@ def _title_hash(key: str) -> str:
 
 def ascii_words(title: str) -> tuple[list[str], bool]:
     """The title's ASCII words and whether anything alphanumeric was lost on the way."""
+    if title.isascii():  # nothing to fold: the common case, many times faster
+        return _WORD.findall(title.lower()), False
+    return _folded_words(title)
+
+
+def _folded_words(title: str) -> tuple[list[str], bool]:
     folded = "".join(
         c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c)).casefold()
     words = _WORD.findall(folded)

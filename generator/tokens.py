@@ -8,9 +8,7 @@ same texts) and the same spellings as ``phrases.surface_forms``.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 from scipy import sparse
@@ -23,19 +21,22 @@ _ITEM = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[" + re.escape(_PUNCT) + "]")
 _URL_HINT = re.compile(r"\.(?:com|org|io|net)\b")
 
 
-def _groups(*columns: np.ndarray) -> Iterator[tuple[int, ...]]:
-    """The distinct rows of equal-length integer columns (sorted), each with how often it occurs
-    last, as Python ints made a slice at a time (they are many at scale)."""
+def _distinct(*columns: np.ndarray) -> list[np.ndarray]:
+    """The distinct rows of equal-length integer columns, sorted, as columns, plus how often each
+    occurs."""
     if not len(columns[0]):
-        return
+        return [c[:0] for c in columns] + [np.zeros(0, dtype=np.int64)]
     order = np.lexsort(columns[::-1])
     cols = [c[order] for c in columns]
     del order
     new = np.r_[True, np.any([c[1:] != c[:-1] for c in cols], axis=0)]
     starts = np.flatnonzero(new)
-    cols = [c[starts] for c in cols] + [np.diff(np.r_[starts, len(new)])]
-    for lo in range(0, len(starts), 1 << 16):
-        yield from zip(*(c[lo:lo + (1 << 16)].tolist() for c in cols))
+    return [c[starts] for c in cols] + [np.diff(np.r_[starts, len(new)])]
+
+
+def _firsts(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of a sorted array starts."""
+    return np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
 
 
 def _items(text: str) -> list[str]:
@@ -145,31 +146,73 @@ class Tokens:
         occurrences = (pos, second, sure, column)
         return once, titles, names, tails > 0, occurrences
 
-    def spellings(self, occurrences, wanted: np.ndarray, names: list[str]) -> tuple[Counter, dict]:
-        """For the wanted columns, what ``phrases.surface_forms`` counts: (case reliable, term,
-        spelling) occurrences, and the words just before and after each phrase."""
+    def _uncapitalised(self, ids: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """The items, with the uncapitalised spellings (``phrases._uncapitalise``) of the given ids
+        appended where new, and per item id the id of its uncapitalised spelling."""
+        words, spelled = list(self.words), np.arange(len(self.words))
+        index = {w: i for i, w in enumerate(words)} if len(ids) else {}
+        for i in np.unique(ids).tolist():
+            form = _uncapitalise(words[i])
+            spelled[i] = index.setdefault(form, len(words))
+            if spelled[i] == len(words):
+                words.append(form)
+        return words, spelled
+
+    def _usual(self, phrase: np.ndarray, lowered: np.ndarray, n: int) -> np.ndarray:
+        """Per column 0..n, the lowercase id of the word that ``phrases.choose_forms`` shows with
+        it (the most frequent next to it whatever its case, at least twice and two times in three;
+        alphabetical on a tie), else -2; ``phrase`` and ``lowered`` (the lowercase id of the word
+        next to it, -1: none) list the occurrences."""
+        col, low, count = _distinct(phrase, lowered)
+        used = np.unique(low[low >= 0])
+        order = np.full(len(self.lows) + 1, -1, dtype=np.int64)  # alphabetical rank; -1 (none) first
+        order[used] = np.argsort(np.argsort(np.array([self.lows[i] for i in used.tolist()], dtype=object)))
+        pick = np.lexsort((order[low], -count, col))
+        first = pick[_firsts(col[pick])]
+        col, low, count = col[first], low[first], count[first]
+        ok = (low >= 0) & (count >= 2) & (3 * count >= 2 * np.bincount(phrase, minlength=n)[col])
+        usual = np.full(n, -2, dtype=np.int64)
+        usual[col[ok]] = low[ok]
+        return usual
+
+    def spellings(self, occurrences, wanted: np.ndarray, names: list[str]) -> tuple[dict, dict]:
+        """For the wanted columns, what decides ``phrases.choose_forms`` among the counts that
+        ``phrases.surface_forms`` gathers: the (case reliable, term, spelling) occurrences of each
+        term's most frequent kind (reliable first), and the words just before or after a phrase
+        where one word, whatever its case, is there at least twice and two times in three."""
         pos, second, sure, column = occurrences
         hit = (column >= 0) & np.isin(column, wanted)
         pos, second, sure, column = pos[hit], second[hit], sure[hit], column[hit]
         bigram = second >= 0
         w1 = self.ids[pos]
         w2 = np.where(bigram, self.ids[np.minimum(pos + 1, len(self.ids) - 1)], -1)
-        counts: Counter = Counter()
-        for c, s, a, b, k in _groups(column, sure.astype(np.int64), w1, w2):
-            form = self.words[a] if b < 0 else f"{self.words[a]} {self.words[b]}"
-            counts[bool(s), names[c], form if s else _uncapitalise(form)] += k
         content, _, reliable = self._flags()
-        context: dict[tuple[str, int], Counter] = {}
-        if bigram.any():
-            at, col = pos[bigram], column[bigram]
-            for side in (-1, 2):
-                near = at + side
-                inside = (near >= 0) & (near < len(self.ids))
-                near = np.where(inside, near, 0)
-                inside &= content[near]  # the same run: runs end at breaks and punctuation
-                word = np.where(inside, self.ids[near], -1)
-                good = np.where(inside, reliable[near], True)
-                for c, w, g, k in _groups(col, word, good.astype(np.int64)):
-                    spelled = "" if w < 0 else self.words[w] if g else _uncapitalise(self.words[w])
-                    context.setdefault((names[c], side), Counter())[spelled, bool(g)] += k
+        sides = []  # (side, the word there or -1, its case is reliable) per phrase occurrence
+        for side in (-1, 2) if bigram.any() else ():
+            near = pos[bigram] + side
+            inside = (near >= 0) & (near < len(self.ids))
+            near = np.where(inside, near, 0)
+            inside &= content[near]  # the same run: runs end at breaks and punctuation
+            sides.append((side, np.where(inside, self.ids[near], -1), np.where(inside, reliable[near], True)))
+        # unreliable case: uncapitalised word by word ("Large Language" → "large language")
+        words, spelled = self._uncapitalised(np.concatenate(
+            [w1[~sure], w2[~sure & bigram]] + [w[~g & (w >= 0)] for _, w, g in sides]))
+        f1 = np.where(sure, w1, spelled[w1])
+        f2 = np.where(sure | ~bigram, w2, spelled[np.maximum(w2, 0)])
+        c, s, a, b, k = _distinct(column, sure.astype(np.int64), f1, f2)
+        rank = s * (np.max(k, initial=0) + 1) + k  # reliable first, then the most frequent
+        best = np.zeros(len(names), dtype=np.int64)
+        np.maximum.at(best, c, rank)
+        top = rank == best[c]  # only these can be chosen
+        counts = {(bool(s_), names[c_], words[a_] if b_ < 0 else f"{words[a_]} {words[b_]}"): k_
+                  for c_, s_, a_, b_, k_ in zip(*(x[top].tolist() for x in (c, s, a, b, k)))}
+        context: dict[tuple[str, int], dict[tuple[str, bool], int]] = {}
+        col = column[bigram]
+        for side, word, good in sides:
+            lowered = np.where(word >= 0, self.lower[np.maximum(word, 0)], -1)
+            chosen = self._usual(col, lowered, len(names))[col] == lowered
+            form = np.where(good, word, spelled[np.maximum(word, 0)])[chosen]
+            for c_, f_, g_, k_ in zip(*(x.tolist() for x in _distinct(col[chosen], form,
+                                                                      good[chosen].astype(np.int64)))):
+                context.setdefault((names[c_], side), {})[words[f_], bool(g_)] = k_
         return counts, context

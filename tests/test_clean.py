@@ -12,8 +12,7 @@ from generator.clean import clean_text, match_key, plain_truncate, to_markdown
 from generator.models import Span
 
 # The extensions mkdocs.yml enables, so the test renders as the site does.
-EXTENSIONS = ["toc", "tables", "attr_list", "md_in_html", "admonition", "pymdownx.details",
-              "pymdownx.highlight", "pymdownx.superfences"]
+EXTENSIONS = ["toc", "tables", "attr_list", "md_in_html", "admonition", "pymdownx.details"]  # as mkdocs.yml
 ALLOWED_TAGS = {"p", "strong", "em", "a"}
 
 

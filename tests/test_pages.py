@@ -2,6 +2,7 @@
 by first letter, with every link resolving."""
 from __future__ import annotations
 
+import json
 import re
 
 from generator import pages
@@ -33,8 +34,12 @@ def test_terms_index_pages_list_each_term_with_its_papers(tmp_path):
     docs = tmp_path / "docs"
     shelves = sorted(p.stem for p in (docs / "terms").glob("*.md") if p.stem != "index")
     assert shelves and all(len(s) == 1 or s in ("0-9", "other") for s in shelves)
-    paper_md = (docs / "papers" / "tabsim-a-siamese-neural-network-for-accurate-estimation-of-table-similarity.md")
-    assert "](../terms/" in paper_md.read_text(encoding="utf-8")
+    slug = "tabsim-a-siamese-neural-network-for-accurate-estimation-of-table-similarity"
+    page = (tmp_path / "site" / "papers" / slug / "index.html").read_text(encoding="utf-8")
+    topics = page[page.index('id="topics"'):page.index('id="local-map"')]
+    terms = re.findall(r'<a href="\.\./\.\./terms/([a-z0-9-]+)/#(t-[a-z0-9-]+)">', topics)
+    assert terms and all(shelf in shelves for shelf, _ in terms)
+    assert broken_links(tmp_path / "site") == []  # every key term reaches its entry (MkDocs no longer checks)
 
 
 def test_paper_sections_written_as_html_reach_the_page_whole(tmp_path):
@@ -45,8 +50,9 @@ def test_paper_sections_written_as_html_reach_the_page_whole(tmp_path):
     docs = tmp_path / "docs"
     tabsim = next(p for p in generated.report.papers if p.slug.startswith("tabsim"))
     markdown = (docs / "papers" / f"{tabsim.slug}.md").read_text(encoding="utf-8")
-    blocks = markdown.count("<!-- litmap:html -->")
-    assert blocks >= 5 and blocks == markdown.count("<!-- /litmap:html -->")
+    blocks = len(re.findall(r"^<!-- litmap:html( searched)? -->$", markdown, re.M))
+    searched = markdown.count("<!-- litmap:html searched -->")
+    assert blocks >= 8 and searched == 3 and blocks == markdown.count("<!-- /litmap:html -->")
     page = (site / "papers" / tabsim.slug / "index.html").read_text(encoding="utf-8")
     assert "litmap:" not in page  # neither markers nor placeholders are left
     article = page[page.index("<article"):page.index("</article>")]
@@ -54,7 +60,7 @@ def test_paper_sections_written_as_html_reach_the_page_whole(tmp_path):
                                                                 "find", "cite", "link", "sources")]
     assert order == sorted(order)
     assert article.count('class="litmap-local"') == 1 and article.count("<table>") == 1
-    assert article.count('<div data-search-exclude>') == blocks - 1  # the local map is the other block
+    assert article.count('<div data-search-exclude>') == blocks - searched - 1  # and the local map
     related = article[article.index('id="related"'):article.index('id="find"')]
     assert re.search(r'<a href="\.\./[a-z0-9-]+/">', related)
     cite = article[article.index('id="cite"'):article.index('id="link"')]
@@ -62,3 +68,39 @@ def test_paper_sections_written_as_html_reach_the_page_whole(tmp_path):
     for page in (site / "papers").glob("*/index.html"):
         assert "litmap:" not in page.read_text(encoding="utf-8")
     assert broken_links(site) == []
+
+
+def test_searched_blocks_reach_material_search_and_excluded_ones_do_not(tmp_path):
+    """Set-aside blocks marked "searched" (abstract, key terms, an area's papers) are back in the
+    page before Material's search indexes it; the sections search leaves out never reach it."""
+    project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json")
+    generated = build([FIXTURE], tmp_path / "site", project=project)
+    index = json.loads((tmp_path / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    tabsim = next(p for p in generated.report.papers if p.slug.startswith("tabsim"))
+    text = " ".join(d["text"] for d in index["docs"] if d["location"].startswith(f"papers/{tabsim.slug}/"))
+    assert tabsim.abstract.plain.split(".")[0] in text
+    assert "Key terms:" in text and "Area:" in text
+    assert "Search Semantic Scholar" not in text and "@misc" not in text
+    area_texts = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("areas/")
+                          and d["location"] != "areas/")
+    assert tabsim.title.plain in area_texts
+
+
+def test_rendering_unfreezes_the_heap_it_froze_and_only_that(tmp_path):
+    """render_pages freezes the garbage collector's view of its inputs while it runs (a speed-up):
+    afterwards nothing is left frozen, unless the caller had frozen the heap itself."""
+    import gc
+
+    from generator.pipeline import generate
+
+    generate([FIXTURE], Project(docs=tmp_path / "a", aliases=tmp_path / "a.json"))
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        generate([FIXTURE], Project(docs=tmp_path / "b", aliases=tmp_path / "b.json"))
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+    assert (tmp_path / "a").is_dir() and sorted(p.name for p in (tmp_path / "a").rglob("*.md")) == \
+        sorted(p.name for p in (tmp_path / "b").rglob("*.md"))

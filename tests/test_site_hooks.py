@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 
 from generator.pipeline import ROOT
 
@@ -40,3 +41,39 @@ def test_pre_build_does_nothing_outside_serve(monkeypatch):
     monkeypatch.setattr("generator.pipeline.generate", lambda *a, **k: calls.append(a))
     hooks().on_pre_build(config=None)
     assert calls == []
+
+
+def test_paper_pages_sidebars_list_their_own_sections(tmp_path):
+    """Paper pages share sidebars rendered once per table of contents: each page's table of
+    contents still lists exactly its own sections, in order, and the navigation is the same."""
+    from generator.pipeline import Project, build
+
+    project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json")
+    build([ROOT / "tests" / "fixtures" / "basic"], tmp_path / "site", project=project)
+    tocs, navs = set(), set()
+    for page in sorted((tmp_path / "site" / "papers").glob("*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        article = html[html.index("<article"):html.index("</article>")]
+        sections = re.findall(r'<h2 [^>]*id="([^"]+)"', article)
+        toc = html[html.index('data-md-type="toc"'):html.index("<article")]
+        assert re.findall(r'href="#([^"]+)"', toc) == sections
+        tocs.add(tuple(sections))
+        navs.add(html[html.index('data-md-type="navigation"'):html.index('data-md-type="toc"')])
+    assert len(tocs) > 1 and len(navs) == 1  # pages with different sections were built
+
+
+def test_sidebar_key_only_for_paper_pages():
+    h = hooks()
+
+    class Item:
+        def __init__(self, url, title, level, children=()):
+            self.url, self.title, self.level, self.children = url, title, level, list(children)
+
+    class Page:
+        def __init__(self, meta, title):
+            self.meta, self.url = meta, "papers/x/"
+            self.toc = [Item("#x", title, 1, [Item("#abstract", "Abstract", 2)])]
+
+    paper = {"citation_title": "A"}
+    assert h.sidebar_key(Page({}, "Home")) is None
+    assert h.sidebar_key(Page(paper, "A")) == h.sidebar_key(Page(paper, "B"))  # the title is not shown

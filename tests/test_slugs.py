@@ -6,6 +6,7 @@ import re
 from hypothesis import given, strategies as st
 
 from generator.clean import match_key
+from generator import slugs
 from generator.slugs import MAX_LENGTH, make_slug
 
 
@@ -50,3 +51,8 @@ def test_different_papers_never_share_a_slug(titles):
     by_key = {match_key(t): t for t in titles}
     slugs = [slug(t) for t in by_key.values()]
     assert len(set(slugs)) == len(slugs)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_ascii_titles_take_the_shortcut_to_the_same_words(title):
+    assert slugs.ascii_words(title) == slugs._folded_words(title)
