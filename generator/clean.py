@@ -8,6 +8,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from markupsafe import Markup, escape
 from pylatexenc.latex2text import LatexNodes2Text
 from pylatexenc.latexwalker import get_default_latex_context_db
 from pylatexenc.macrospec import MacroStandardArgsParser
@@ -195,20 +196,31 @@ def _escape_line_start(line: str) -> str:
     return _LINE_START.sub(lambda m: (m[1] or "") + f"&#{ord(m[2] or m[3])};", line, count=1)
 
 
-def to_markdown(text: CleanText) -> str:
-    """One line of Markdown that shows exactly the spans' text and carries no structure of its own."""
+def _marked_up(text: CleanText, escape, strong: str, em: str) -> str:
+    """The spans with their text escaped by ``escape``, emphasis in the given forms, links as HTML."""
     parts = []
     for span in text.spans:
-        body = _escape(span.text)
+        body = escape(span.text)
         if span.kind == "strong":
-            parts.append(f"**{body}**")
+            parts.append(strong.format(body))
         elif span.kind == "em":
-            parts.append(f"*{body}*")
+            parts.append(em.format(body))
         elif span.kind == "link" and span.href and re.match(r"https?://", span.href, re.I):
             parts.append(f'<a href="{html.escape(span.href, quote=True)}">{body}</a>')
         else:
             parts.append(body)
-    return _escape_line_start("".join(parts))
+    return "".join(parts)
+
+
+def to_markdown(text: CleanText) -> str:
+    """One line of Markdown that shows exactly the spans' text and carries no structure of its own."""
+    return _escape_line_start(_marked_up(text, _escape, "**{}**", "*{}*"))
+
+
+def to_html(text: CleanText) -> Markup:
+    """Inline HTML showing exactly the spans' text: what ``to_markdown`` becomes, for the sections
+    written as finished HTML blocks (which Python-Markdown passes through unparsed)."""
+    return Markup(_marked_up(text, lambda t: str(escape(t)), "<strong>{}</strong>", "<em>{}</em>"))
 
 
 def plain_truncate(text: CleanText, limit: int) -> str:

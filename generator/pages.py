@@ -24,7 +24,7 @@ from pygments.lexers import get_lexer_by_name
 
 from . import __version__
 from .analysis import Analysis
-from .clean import plain_truncate, to_markdown
+from .clean import plain_truncate, to_html, to_markdown
 from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
 from .mapdata import (area_colours, global_map, label_lines, local_map, map_script, static_map, timeline,
@@ -67,23 +67,6 @@ def fence(text: str, lang: str) -> Markup:
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     ticks = "`" * max(3, longest + 1)
     return Markup(f"{ticks} {lang}\n{text}\n{ticks}")
-
-
-def to_html(text: CleanText) -> Markup:
-    """Inline HTML showing exactly the spans' text: what the Markdown of ``to_markdown`` becomes, for
-    the sections written as HTML blocks (which Python-Markdown passes through unparsed)."""
-    parts = []
-    for span in text.spans:
-        body = escape(span.text)
-        if span.kind == "strong":
-            parts.append(f"<strong>{body}</strong>")
-        elif span.kind == "em":
-            parts.append(f"<em>{body}</em>")
-        elif span.kind == "link" and span.href and re.match(r"https?://", span.href, re.I):
-            parts.append(f'<a href="{html.escape(span.href, quote=True)}">{body}</a>')
-        else:
-            parts.append(body)
-    return Markup("".join(parts))
 
 
 _CODE_FORMAT = HtmlFormatter(nowrap=True)  # made once: Pygments' formatter is slow to set up
