@@ -2,6 +2,7 @@
 an area's papers and neighbours, and the terms index."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .analysis import Analysis
@@ -42,15 +43,21 @@ def term_anchor(term: str) -> str:
 EXPLAINED_KINDS = frozenset({"builds_on", "mentions"})  # the graph's links a page lists ("related": the analysis)
 
 
-def paper_contexts(papers: list[Paper], analysis: Analysis, topic: TopicGraph) -> dict[str, PaperContext]:
-    by_slug = {p.slug: p for p in papers}
-    areas = {a.id: a for a in topic.areas}
-    contexts = {}
-    for paper in papers:
-        area = areas[topic.area_of[paper.slug]]
-        ctx = PaperContext(area.id, area.name, paper.slug in topic.loose, analysis.terms.get(paper.slug, []))
+class PaperContexts(Mapping[str, PaperContext]):
+    """Each paper's context by slug, made when asked for and not kept: the pages need one at a
+    time, and a large corpus' worth of linked-paper lists would hold hundreds of megabytes."""
+
+    def __init__(self, papers: list[Paper], analysis: Analysis, topic: TopicGraph):
+        self.by_slug = {p.slug: p for p in papers}
+        self.areas = {a.id: a for a in topic.areas}
+        self.analysis, self.topic = analysis, topic
+
+    def __getitem__(self, slug: str) -> PaperContext:
+        paper, by_slug, topic = self.by_slug[slug], self.by_slug, self.topic
+        area = self.areas[topic.area_of[slug]]
+        ctx = PaperContext(area.id, area.name, slug in topic.loose, self.analysis.terms.get(slug, []))
         ctx.related = [Neighbour(by_slug[r.slug], r.score, r.shared_terms, weak=r.weak)
-                       for r in analysis.related.get(paper.slug, [])]
+                       for r in self.analysis.related.get(slug, [])]
         for link in topic.links(paper.slug, EXPLAINED_KINDS):
             outgoing = link.source == paper.slug
             other = by_slug[link.target if outgoing else link.source]
@@ -61,8 +68,17 @@ def paper_contexts(papers: list[Paper], analysis: Analysis, topic: TopicGraph) -
                 (ctx.mentions if outgoing else ctx.mentioned_by).append(item)
         for items in (ctx.builds_on, ctx.built_on_by, ctx.mentions, ctx.mentioned_by):
             items.sort(key=lambda n: (-n.score, n.paper.slug))
-        contexts[paper.slug] = ctx
-    return contexts
+        return ctx
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.by_slug)
+
+    def __len__(self) -> int:
+        return len(self.by_slug)
+
+
+def paper_contexts(papers: list[Paper], analysis: Analysis, topic: TopicGraph) -> PaperContexts:
+    return PaperContexts(papers, analysis, topic)
 
 
 def shelf(text: str) -> str:
