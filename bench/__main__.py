@@ -6,25 +6,13 @@ changed abstract, at the first size (see bench/rebuild.py)."""
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import tempfile
-import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from bench.sample import as_listing, records, sample
-from generator.pipeline import Project, build, generate
-from generator.progress import Progress
-
-
-def folder_mb(path: Path) -> float:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
-
-
-def search_payload_mb(site: Path) -> float:
-    """Material's search: the whole index, its worker and the theme bundle, before any result."""
-    files = [site / "search" / "search_index.json"]
-    files += list((site / "assets" / "javascripts").glob("bundle.*.min.js"))
-    files += list((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
-    return sum(f.stat().st_size for f in files if f.is_file()) / 2**20
+from bench.scale import run
 
 
 SITE_STAGES = {"MkDocs site", "search index (Pagefind)"}  # the rest is the generator (`litmap generate`)
@@ -32,26 +20,6 @@ SITE_STAGES = {"MkDocs site", "search index (Pagefind)"}  # the rest is the gene
 
 def generator_seconds(row: dict) -> float:
     return sum(t.seconds for t in row["timings"] if t.name not in SITE_STAGES)
-
-
-def run(size: int, corpus: list[dict], seed: int, site_max: int, tmp: Path) -> dict:
-    base = tmp / str(size)
-    base.mkdir()
-    listing = as_listing(sample(corpus, size, seed), base / "sample.txt")
-    project = Project(docs=base / "docs", aliases=base / "aliases.json", cache=base / "cache")  # cold cache
-    progress = Progress("lines")
-    started = time.perf_counter()
-    if size <= site_max:
-        generated = build([listing], base / "site", project=project, progress=progress)
-    else:
-        generated = generate([listing], project, progress=progress)
-    total = time.perf_counter() - started
-    row = {"size": size, "papers": len(generated.report.papers), "timings": progress.timings, "total": total,
-           "pages": sum(1 for _ in (base / "docs").rglob("*.md"))}
-    if size <= site_max:
-        row["site_mb"] = folder_mb(base / "site")
-        row["search_mb"] = search_payload_mb(base / "site")
-    return row
 
 
 def main() -> None:
@@ -71,8 +39,14 @@ def main() -> None:
         return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
+        listings = {}
         for size in args.sizes:
-            rows.append(run(min(size, len(corpus)), corpus, args.seed, args.site_max, Path(tmp)))
+            (Path(tmp) / str(size)).mkdir()
+            listings[size] = as_listing(sample(corpus, size, args.seed), Path(tmp) / str(size) / "sample.txt")
+        del corpus
+        for size in args.sizes:
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as one:
+                rows.append(one.submit(run, size, listings[size], args.site_max, Path(tmp) / str(size)).result())
     stages = list(dict.fromkeys(t.name for r in rows for t in r["timings"]))  # every stage any size ran
     print("\n| stage | " + " | ".join(f"{r['papers']:,} papers: s (peak MB)" for r in rows) + " |")
     print("|---|" + "---:|" * len(rows))
