@@ -14,6 +14,7 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
+from . import stable_areas
 from .analysis import Analysis
 
 
@@ -102,8 +103,11 @@ def as_igraph(U: nx.Graph) -> tuple[ig.Graph, list[str]]:
     return g, nodes
 
 
-def communities(U: nx.Graph, seed: int, resolution: float) -> list[list[str]]:
-    """Leiden communities maximising modularity, each sorted, largest first. igraph draws its
+def communities(U: nx.Graph, seed: int, resolution: float,
+                previous: list[list[str]] | None = None) -> list[list[str]]:
+    """Communities maximising modularity, each sorted, largest first: Leiden's, settled by single
+    moves (``stable_areas.settle``). Given the ``previous`` build's communities, those are settled
+    instead and kept unless Leiden's are better by more than ``REGROUP_GAIN``. igraph draws its
     random numbers from Python: a generator seeded here makes the result repeatable, and the
     default one is put back afterwards."""
     g, nodes = as_igraph(U)
@@ -113,7 +117,16 @@ def communities(U: nx.Graph, seed: int, resolution: float) -> list[list[str]]:
                                    resolution=resolution, n_iterations=LEIDEN_ITERATIONS)
     finally:
         ig.set_random_number_generator(random)
-    return sorted((sorted(nodes[i] for i in c) for c in found), key=lambda c: (-len(c), c[0]))
+    membership = stable_areas.settle(g, found.membership, resolution)
+    if previous and g.ecount():
+        kept = stable_areas.settle(g, stable_areas.start_from(previous, nodes), resolution)
+        quality = [g.modularity(m, weights="weight", resolution=resolution) for m in (kept, membership)]
+        if quality[0] >= quality[1] - stable_areas.REGROUP_GAIN:
+            membership = kept
+    groups: dict[int, list[str]] = {}
+    for s, k in zip(nodes, membership):
+        groups.setdefault(k, []).append(s)
+    return sorted((sorted(c) for c in groups.values()), key=lambda c: (-len(c), c[0]))
 
 
 def modularity(U: nx.Graph, groups: list[list[str]]) -> float:
@@ -125,11 +138,10 @@ def modularity(U: nx.Graph, groups: list[list[str]]) -> float:
     return g.modularity([group[s] for s in nodes], weights="weight")
 
 
-def _areas_of(U: nx.Graph, analysis: Analysis, seed: int, resolution: float, min_size: int):
-    """Groups of papers from Leiden communities of at least ``min_size`` papers. A paper outside
+def _areas_of(U: nx.Graph, analysis: Analysis, min_size: int, found: list[list[str]]):
+    """Groups of papers from the communities ``found`` of at least ``min_size`` papers. A paper outside
     them, or with weak links only, is loose: it joins the group of its strongest link, or, cut off
     from every group, the group whose papers it is most similar to on average."""
-    found = communities(U, seed, resolution)
     kept = [c for c in found if len(c) >= min_size] or [c for c in found if len(c) > 1] or found
     weak = {s for s, rs in analysis.related.items() if rs and all(r.weak for r in rs)}
     loose = {s for c in found if c not in kept for s in c} | weak
@@ -163,10 +175,12 @@ def _areas_of(U: nx.Graph, analysis: Analysis, seed: int, resolution: float, min
 
 
 def find_areas(U: nx.Graph, analysis: Analysis, titles: dict[str, str], *, seed: int = 42,
-               resolution: float = 1.0, min_size: int = 3,
-               name_terms: int = 3) -> tuple[list[Area], set[str]]:
-    """The areas of the related-links graph ``U`` (largest first) and the loose papers."""
-    groups, loose = _areas_of(U, analysis, seed, resolution, min_size)
+               resolution: float = 1.0, min_size: int = 3, name_terms: int = 3,
+               previous: list[list[str]] | None = None) -> tuple[list[Area], set[str], list[list[str]]]:
+    """The areas of the related-links graph ``U`` (largest first), the loose papers and the
+    communities they came from (for the next build to start from; see ``communities``)."""
+    found = communities(U, seed, resolution, previous)
+    groups, loose = _areas_of(U, analysis, min_size, found)
     areas, ids, names = [], set(), set()
     for group, terms in zip(groups, _area_terms(groups, analysis, len(titles))):
         # The leading terms in alphabetical order: a name that does not flip when their scores
@@ -193,7 +207,7 @@ def find_areas(U: nx.Graph, analysis: Analysis, titles: dict[str, str], *, seed:
                                  key=lambda kv: (-kv[1], kv[0]))
         area.coherence = _coherence(area.papers, analysis, U)
     areas.sort(key=lambda a: (-len(a.papers), a.id))
-    return areas, loose
+    return areas, loose, found
 
 
 def _coherence(members: list[str], analysis: Analysis, U: nx.Graph) -> float:

@@ -101,6 +101,18 @@ class Cache:
         except (OSError, pickle.PicklingError, RecursionError):
             pass  # an unwritable cache only costs time
 
+    def also(self, kind: str, key: str, other: str) -> None:
+        """Files a stored value under another key as well (a hard link: nothing is written again)."""
+        if self.folder is None or other == key:
+            return
+        source, target = self._path(kind, key), self._path(kind, other)
+        self.used.add(target.name)
+        try:
+            target.unlink(missing_ok=True)
+            os.link(source, target)
+        except OSError:
+            pass  # a missing link only costs time
+
     def prune(self) -> None:
         """Removes every cache file this build did not use (stale inputs, older analyses)."""
         if self.folder is None or not self.folder.is_dir():

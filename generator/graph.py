@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import networkx as nx
@@ -49,6 +49,7 @@ class TopicGraph:
     area_of: dict[str, str]
     loose: set[str]
     modularity: float
+    communities: list[list[str]] = field(default_factory=list)  # what the areas were made from
 
     @property
     def loose_share(self) -> float:
@@ -167,8 +168,9 @@ def _add_links(G: nx.MultiDiGraph, by_slug: dict[str, Paper], analysis: Analysis
 
 def build_graph(papers: list[Paper], analysis: Analysis, *, mention_min_score: float = 0.1,
                 min_area_size: int = 3, resolution: float = 1.0, seed: int = 42,
-                name_terms: int = 3) -> TopicGraph:
-    """Links the papers and groups them into areas; every paper ends in exactly one area."""
+                name_terms: int = 3, previous: list[list[str]] | None = None) -> TopicGraph:
+    """Links the papers and groups them into areas; every paper ends in exactly one area. The
+    ``previous`` build's communities, if given, are where the grouping starts (``stable_areas``)."""
     by_slug = {p.slug: p for p in sorted(papers, key=lambda p: p.slug)}
     G = nx.MultiDiGraph()
     if not by_slug:
@@ -178,13 +180,13 @@ def build_graph(papers: list[Paper], analysis: Analysis, *, mention_min_score: f
                    terms="; ".join(analysis.terms.get(s, [])),
                    **({"year": p.date.year} if p.date and p.date.year is not None else {}))
     U = _add_links(G, by_slug, analysis, mention_min_score)
-    areas, loose = find_areas(U, analysis, {s: p.title.plain for s, p in by_slug.items()},
-                              seed=seed, resolution=resolution, min_size=min_area_size,
-                              name_terms=name_terms)
+    areas, loose, found = find_areas(U, analysis, {s: p.title.plain for s, p in by_slug.items()},
+                                     seed=seed, resolution=resolution, min_size=min_area_size,
+                                     name_terms=name_terms, previous=previous)
     area_of = {s: a.id for a in areas for s in a.papers}
     for area in areas:
         for s in area.papers:
             G.nodes[s].update(area=area.id, area_name=area.name, loose=int(s in loose))
-    return TopicGraph(G, areas, area_of, loose, round(modularity(U, [a.papers for a in areas]), 3))
+    return TopicGraph(G, areas, area_of, loose, round(modularity(U, [a.papers for a in areas]), 3), found)
 
 

@@ -10,11 +10,11 @@ import calendar
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import (aliases, analysis as analysis_module, areas, clean, graph, layout as layout_module, models, neighbours,
-               phrases, readers, search, tokens)
+               phrases, readers, search, stable_areas, tokens)
 from .analysis import Analysis, TfidfAnalyzer, analyse
 from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
@@ -54,6 +54,7 @@ class Project:
     root: Path = ROOT
     docs: Path | None = None     # where the Markdown goes; default <root>/docs
     aliases: Path | None = None  # the alias map of renamed papers; default <root>/aliases.json
+    areas: Path | None = None  # the last build's communities; default areas.json beside the alias map
     cache: Path | None = DEFAULT_CACHE  # parsed inputs and analyses (relative: below root); None: off
 
     @property
@@ -67,6 +68,10 @@ class Project:
     @property
     def aliases_file(self) -> Path:
         return self.aliases or self.root / "aliases.json"
+
+    @property
+    def areas_file(self) -> Path:
+        return self.areas or self.aliases_file.with_name("areas.json")
 
     @property
     def config_file(self) -> Path:
@@ -107,6 +112,7 @@ class Gathered:
     files: Iterator[tuple[str, bytes]]
     epoch: int
     aliases: dict
+    communities: list[list[str]] = field(default_factory=list)  # for areas.json
 
 
 @dataclass
@@ -219,25 +225,33 @@ def _papers_text(papers: list[Paper]) -> list[str]:
                   p.categories, p.venue)) for p in papers]
 
 
-def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progress):
+def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progress,
+                    previous: list[list[str]] | None = None):
     """The text analysis, the graph and the map layout, from the cache when the papers' text, the
-    settings and the code are unchanged."""
+    settings, the code and the communities the areas start from are unchanged."""
     text = make_key(*_papers_text(papers))
     analysis_code = code_fingerprint(analysis_module, phrases, tokens, neighbours, models)
     analysis_key = make_key("analysis", analysis_code, repr(analyzer), text)
-    map_key = make_key("map", analysis_key, code_fingerprint(graph, areas, layout_module), text)
+
+    def map_key(start: list[list[str]] | None) -> str:
+        return make_key("map", analysis_key, code_fingerprint(graph, areas, stable_areas, layout_module), text,
+                        stable_areas.dumps(start or []))
+
     with progress.stage("analyse text"):
         analysis = cache.get("analysis", analysis_key, Analysis)
         if analysis is None:
             analysis = analyse(papers, analyzer)
             cache.put("analysis", analysis_key, analysis)
-    mapped = cache.get("map", map_key, Mapped)
+    mapped = cache.get("map", map_key(previous), Mapped)
     with progress.stage("build graph"):
-        topic = mapped.topic if mapped else build_graph(papers, analysis)
+        topic = mapped.topic if mapped else build_graph(papers, analysis, previous=previous)
     with progress.stage("lay out map"):
         if mapped is None:
             mapped = Mapped(topic, layout(topic, analysis=analysis))
-            cache.put("map", map_key, mapped)
+            cache.put("map", map_key(previous), mapped)
+    # Started from its own communities, the grouping stays as it is (``stable_areas``): the next
+    # build, which starts from them, finds this same map.
+    cache.also("map", map_key(previous), map_key(mapped.topic.communities))
     return analysis, mapped.topic, mapped.pos
 
 
@@ -258,12 +272,14 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     files = sorted({o.source.path for o in outcomes})
     report = BuildReport(sources=files, outcomes=outcomes, papers=papers)
     analyzer = TfidfAnalyzer()
-    analysis, topic, pos = analyse_and_map(papers, analyzer, cache, progress)
+    analysis, topic, pos = analyse_and_map(papers, analyzer, cache, progress,
+                                           stable_areas.load(project.areas_file))
     site_url = project.site_url()
     new_aliases = aliases.update(aliases.load(project.aliases_file), papers)
     cache.prune()
     files = docs_files(project, papers, report, site_url, analysis, topic, analyzer, pos, progress)
-    return Gathered(report=report, files=files, epoch=reproducible_epoch(papers), aliases=new_aliases)
+    return Gathered(report=report, files=files, epoch=reproducible_epoch(papers), aliases=new_aliases,
+                    communities=topic.communities)
 
 
 def docs_files(project: Project, papers: list[Paper], report: BuildReport, site_url: str, analysis, topic,
@@ -279,12 +295,13 @@ def docs_files(project: Project, papers: list[Paper], report: BuildReport, site_
         yield from export_files(papers, topic, site_url, pos)
 
 
-def save_aliases(project: Project, data: dict) -> None:
-    """Writes the alias map back into the project when it changed."""
-    text = aliases.dumps(data)
-    path = project.aliases_file
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+def save_state(project: Project, gathered: Gathered) -> None:
+    """Writes what the next build starts from back into the project, where it changed: the alias
+    map (old slugs) and the communities the areas came from."""
+    for path, text in [(project.aliases_file, aliases.dumps(gathered.aliases)),
+                       (project.areas_file, stable_areas.dumps(gathered.communities))]:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
 
 
 def netlify_redirects(data: dict) -> str:
@@ -298,7 +315,7 @@ def generate(sources: list[Path], project: Project = Project(), listing_year: in
     progress = progress or Progress()
     gathered = gather(sources, project, listing_year, progress)
     written = write_tree(project.docs_dir, gathered.files)
-    save_aliases(project, gathered.aliases)
+    save_state(project, gathered)
     return Generated(report=gathered.report, written=written, epoch=gathered.epoch)
 
 
@@ -325,5 +342,5 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
             write_headers(site)  # Netlify _headers: CSP hashes of the finished pages + caching
         swap_in(docs, project.docs_dir)
         swap_in(site, out)
-        save_aliases(project, gathered.aliases)
+        save_state(project, gathered)
     return Generated(report=gathered.report, written=written, epoch=gathered.epoch)
