@@ -1,12 +1,17 @@
 """Links that never break: when a paper's title (and so its slug) changes, its old slug keeps
-working. The alias map is kept in the project (aliases.json) and updated by each build."""
+working, and when an area is renamed, merged or split, its old page leads to the area that holds
+most of its papers. The alias map is kept in the project (aliases.json) and updated by each build."""
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from pathlib import Path
 
+from .areas import Area
 from .models import Paper
+
+AREA_MEMORY = 10  # an area's most central papers, remembered to find where it went
 
 
 def fingerprint(paper: Paper) -> str:
@@ -19,11 +24,12 @@ def fingerprint(paper: Paper) -> str:
     return "text:" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
+FIELDS = ("papers", "aliases", "areas", "area_aliases")
+
+
 def load(path: Path) -> dict:
-    if not path.is_file():
-        return {"papers": {}, "aliases": {}}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {"papers": dict(data.get("papers", {})), "aliases": dict(data.get("aliases", {}))}
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return {name: dict(data.get(name, {})) for name in FIELDS}
 
 
 def update(previous: dict, papers: list[Paper]) -> dict:
@@ -43,13 +49,43 @@ def update(previous: dict, papers: list[Paper]) -> dict:
             target = slug_of.get(fp, target)
         if old not in current and target in current:
             aliases[old] = target
-    return {"papers": dict(sorted(current.items())), "aliases": dict(sorted(aliases.items()))}
+    return {"papers": dict(sorted(current.items())), "aliases": dict(sorted(aliases.items())),
+            "areas": previous.get("areas", {}), "area_aliases": previous.get("area_aliases", {})}
+
+
+def update_areas(previous: dict, areas: list[Area]) -> dict:
+    """The alias map with this build's areas: an area id that is gone (its name changed with its
+    terms, or it merged or split) points at the area now holding most of the papers it was known by."""
+    area_of = {s: a.id for a in areas for s in a.papers}
+    known = {old: [previous["aliases"].get(s, s) for s in slugs] for old, slugs in previous["areas"].items()}
+
+    def home(old: str) -> str | None:
+        votes = Counter(area_of[s] for s in known.get(old, ()) if s in area_of)
+        return min(votes, key=lambda k: (-votes[k], k)) if votes else None
+
+    moved = {}
+    for old in sorted(known.keys() | previous["area_aliases"].keys()):
+        if old in {a.id for a in areas}:
+            continue  # the id is an area again
+        target = previous["area_aliases"].get(old, old)
+        target = target if target in area_of.values() else home(target)
+        if target:
+            moved[old] = target
+    return {**previous, "areas": {a.id: a.papers[:AREA_MEMORY] for a in sorted(areas, key=lambda a: a.id)},
+            "area_aliases": dict(sorted(moved.items()))}
 
 
 def dumps(data: dict) -> str:
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def redirects(data: dict) -> list[tuple[str, str]]:
+    """Old page → new page, as docs-relative paths without ".md" ("papers/old-title")."""
+    return [(f"{folder}/{old}", f"{folder}/{new}")
+            for folder, field in (("papers", "aliases"), ("areas", "area_aliases"))
+            for old, new in data[field].items()]
+
+
 def redirect_map(data: dict) -> dict[str, str]:
     """For mkdocs-redirects: old page → new page, as docs-relative Markdown paths."""
-    return {f"papers/{old}.md": f"papers/{new}.md" for old, new in data["aliases"].items()}
+    return {f"{old}.md": f"{new}.md" for old, new in redirects(data)}

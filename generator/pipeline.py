@@ -275,7 +275,7 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     analysis, topic, pos = analyse_and_map(papers, analyzer, cache, progress,
                                            stable_areas.load(project.areas_file))
     site_url = project.site_url()
-    new_aliases = aliases.update(aliases.load(project.aliases_file), papers)
+    new_aliases = aliases.update_areas(aliases.update(aliases.load(project.aliases_file), papers), topic.areas)
     cache.prune()
     files = docs_files(project, papers, report, site_url, analysis, topic, analyzer, pos, progress)
     return Gathered(report=report, files=files, epoch=reproducible_epoch(papers), aliases=new_aliases,
@@ -306,7 +306,7 @@ def save_state(project: Project, gathered: Gathered) -> None:
 
 def netlify_redirects(data: dict) -> str:
     """Permanent redirects for the served site (Netlify's _redirects file)."""
-    return "".join(f"/papers/{old}/ /papers/{new}/ 301\n" for old, new in data["aliases"].items())
+    return "".join(f"/{old}/ /{new}/ 301\n" for old, new in aliases.redirects(data))
 
 
 def generate(sources: list[Path], project: Project = Project(), listing_year: int | None = None,

@@ -10,7 +10,7 @@ import pytest
 from generator import aliases
 from generator.clean import clean_text
 from generator.models import Paper
-from generator.pipeline import ROOT, Project, build
+from generator.pipeline import ROOT, Project, build, netlify_redirects
 from tests.browser import Recorder, chromium, serve
 from tests.linkcheck import broken_links
 
@@ -35,6 +35,50 @@ def test_a_removed_paper_or_a_reused_slug_gets_no_alias():
     renamed = aliases.update(first, [paper("c", "text A"), paper("b", "text B")])
     back = aliases.update(renamed, [paper("a", "text A"), paper("b", "text B")])
     assert back["aliases"] == {"c": "a"}
+
+
+def area(area_id, papers):
+    from generator.areas import Area
+
+    return Area(area_id, area_id.title(), [], list(papers))
+
+
+def test_a_renamed_merged_or_split_area_leads_to_where_most_of_its_papers_went():
+    start = aliases.update_areas(aliases.load(ROOT / "no-such-file.json"),
+                                 [area("vision", "abcd"), area("speech", "efg"), area("graphs", "hi")])
+    assert start["area_aliases"] == {} and start["areas"]["vision"] == list("abcd")
+    # "vision" is renamed, "speech" split (most of it into "audio"), "graphs" merged into "audio".
+    second = aliases.update_areas(start, [area("images", "abcd"), area("audio", "efhi"), area("voice", "g")])
+    assert second["area_aliases"] == {"graphs": "audio", "speech": "audio", "vision": "images"}
+    assert aliases.redirect_map(second)["areas/vision.md"] == "areas/images.md"
+    assert "/areas/speech/ /areas/audio/ 301\n" in netlify_redirects(second)
+    # Chains are followed; an id that is an area again is no longer an alias; a tie goes to the first id.
+    third = aliases.update_areas(second, [area("pictures", "abcd"), area("speech", "efg"), area("graphs", "hi")])
+    assert third["area_aliases"] == {"audio": "graphs", "images": "pictures", "vision": "pictures", "voice": "speech"}
+
+
+def test_area_memory_follows_renamed_papers():
+    start = aliases.update_areas(aliases.update(aliases.load(ROOT / "none.json"), [paper("old-title", "A")]),
+                                 [area("vision", ["old-title"])])
+    renamed = aliases.update(start, [paper("new-title", "A")])
+    assert aliases.update_areas(renamed, [area("images", ["new-title"])])["area_aliases"] == {"vision": "images"}
+
+
+def test_a_renamed_area_keeps_its_old_page_in_the_built_site(tmp_path):
+    project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json")
+    site = tmp_path / "site"
+    first = build([FIXTURE], site, project=project)
+    data = aliases.load(project.aliases_file)
+    biggest = max(data["areas"], key=lambda k: len(data["areas"][k]))
+    # As if the last build had called that area by another name.
+    data["areas"]["an-older-name"] = data["areas"].pop(biggest)
+    project.aliases_file.write_text(aliases.dumps(data), encoding="utf-8")
+    build([FIXTURE], site, project=project)
+    assert aliases.load(project.aliases_file)["area_aliases"] == {"an-older-name": biggest}
+    html = (site / "areas" / "an-older-name" / "index.html").read_text(encoding="utf-8")
+    assert f"{biggest}/" in html and 'http-equiv="refresh"' in html
+    assert f"/areas/an-older-name/ /areas/{biggest}/ 301" in (site / "_redirects").read_text(encoding="utf-8")
+    assert first.report.papers and broken_links(site) == []
 
 
 def sitemap_paths(site):
