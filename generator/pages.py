@@ -1,6 +1,7 @@
 """Renders the site's Markdown pages from the Jinja2 templates in templates/pages/.
 
-Yields (docs-relative path, text) one page at a time; writing to disk is the writer's job.
+The pages come as jobs (``SitePages``), each yielding a few (docs-relative path, text) pairs when
+called, so processes can share them (``workers.py``); writing to disk is the writer's job.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import html
 import json
 import re
 from dataclasses import dataclass
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 from pathlib import Path
 from urllib.parse import quote_plus
@@ -36,7 +37,7 @@ RELATION_NAMES = {"related": "related", "builds_on": "earlier: this paper builds
                   "built_on_by": "later: builds on this paper", "mentions": "its method is named here",
                   "mentioned_by": "names this paper's method", "self": "this paper"}
 TABLE_LIMIT = 2000  # above this many papers, "All papers" is split by the first letter of titles
-FREEZE_EVERY = 500  # pages between two gc.freeze() calls while rendering (see _frozen_heap)
+PAPERS_PER_JOB = 50  # paper pages per job: small enough for processes to finish together
 LOCAL_MAP_SIZE = (720, 380)  # the local map's drawing, in SVG units
 LABEL_WIDTH = {"node": 26, "self": 36}  # characters per line of a local map label
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -218,16 +219,17 @@ def make_environment(templates: Path) -> Environment:
 
 
 @contextlib.contextmanager
-def _frozen_heap():
+def frozen_heap():
     """Rendering makes and drops objects by the million while its inputs (papers, analysis, graph)
     and lookups live throughout: frozen (``gc.freeze``), they are not scanned again by every full
-    garbage collection, which took a third of the stage. Yields ``gc.freeze``, called again once
-    the lookups are made and every FREEZE_EVERY pages (the remembered titles, labels and terms only
-    grow); unfreezes at the end unless the caller had frozen the heap itself."""
+    garbage collection, which took a third of the stage, and a forked worker does not copy the
+    pages they live on by collecting them. Each job of paper pages freezes again as it starts (the
+    remembered titles, labels and terms only grow); unfreezes at the end unless the caller had
+    frozen the heap itself."""
     owner = not gc.get_freeze_count()
     gc.freeze()
     try:
-        yield gc.freeze
+        yield
     finally:
         if owner:
             gc.unfreeze()
@@ -240,70 +242,119 @@ def _counts(names) -> list[tuple[str, int]]:
     return sorted(counts.items())
 
 
+PageJob = Callable[[], Iterator[tuple[str, str]]]  # renders a few pages: (path under docs/, text)
+
+
+class SitePages:
+    """Every generated page, as jobs that render a few pages each when called: what all pages share
+    (the Jinja2 environment and its templates, the lookups, the paper views) is made once, here,
+    so that worker processes forked afterwards share it and each renders only the jobs it takes."""
+
+    def __init__(self, papers: list[Paper], stats: SiteStats, templates: Path, site_url: str,
+                 analysis: Analysis, topic: TopicGraph, settings, pos):
+        self.papers, self.stats, self.site_url, self.topic, self.settings, self.pos = \
+            papers, stats, site_url, topic, settings, pos
+        self.env = env = make_environment(templates)
+        self.contexts = paper_contexts(papers, analysis, topic)
+        self.index = terms_index(analysis)
+        self.shelf_of = {term: shelf(term) for term, _, _ in self.index}
+        self.term_urls = {term: f"{self.shelf_of[term]}/#{anchor}" for term, anchor, _ in self.index}
+        self.by_slug = {p.slug: p for p in papers}
+        self.views = PaperViews(papers, topic)
+        self.map_common = {"colours": self.views.colours, "area_of": topic.area_of,
+                           "relation_names": RELATION_NAMES, "titles": self.views.titles}
+        self.title_shelf = {p.slug: shelf(self.views.titles[p.slug]) for p in papers}
+        for name in env.list_templates(extensions=["j2"]):  # compiled once, not in every worker
+            env.get_template(name)
+
+    def jobs(self) -> list[PageJob]:
+        """The jobs, about the costliest first (so that processes taking them in turn finish
+        together): the map, the index pages, the terms and titles shelves, the areas, then the
+        paper pages PAPERS_PER_JOB at a time."""
+        jobs: list[PageJob] = [self._map_files, self._index_pages]
+        jobs += [functools.partial(self._terms_shelf, name, items) for name, items in self._shelves().items()]
+        jobs += [functools.partial(self._titles_shelf, name, group) for name, group in self._by_letter().items()]
+        jobs += [functools.partial(self._area_page, area) for area in self.topic.areas]
+        papers, size = self.papers, PAPERS_PER_JOB
+        jobs += [functools.partial(self._paper_pages, papers[i:i + size]) for i in range(0, len(papers), size)]
+        return jobs
+
+    def _paper_pages(self, papers: list[Paper]) -> Iterator[tuple[str, str]]:
+        gc.freeze()  # see frozen_heap
+        paper_template = self.env.get_template("paper.md.j2")
+        contexts, views, term_urls = self.contexts, self.views, self.term_urls
+        width, height = LOCAL_MAP_SIZE
+        for paper in papers:
+            page_url = f"{self.site_url.rstrip('/')}/papers/{paper.slug}/"
+            ctx = contexts[paper.slug]
+            yield f"papers/{paper.slug}.md", paper_template.render(
+                paper=paper, title_plain=views.titles[paper.slug], abstract_plain=paper.abstract.plain,
+                page_url=page_url, bibtex=bibtex_entry(paper, page_url), ctx=ctx, term_urls=term_urls,
+                relation_names=RELATION_NAMES, width=width, height=height, **views.context(paper, ctx))
+
+    def _area_page(self, area) -> Iterator[tuple[str, str]]:
+        yield f"areas/{area.id}.md", self.env.get_template("area.md.j2").render(
+            area=area, by_slug=self.by_slug, areas_by_id=self._areas_by_id, title_html=self.views.title_html)
+
+    @functools.cached_property
+    def _areas_by_id(self) -> dict:
+        return {a.id: a for a in self.topic.areas}
+
+    def _map_files(self) -> Iterator[tuple[str, str]]:
+        data = global_map(self.papers, self.topic, self.pos)
+        yield "assets/map-data.js", map_script(data).decode("ascii")
+        yield "assets/map.svg", self.env.get_template("map.svg.j2").render(**static_map(data))
+
+    @functools.cached_property
+    def _common(self) -> dict:
+        """What the index and titles pages are given (made by the first such job a process runs)."""
+        counts = {kind: 0 for kind in ("related", "builds_on", "mentions")}
+        for _, _, kind in self.topic.graph.edges(keys=True):
+            counts[kind] += 1
+        years = timeline(self.papers, self.topic)
+        return {"papers": self.papers, "stats": self.stats, "version": __version__, "topic": self.topic,
+                "by_slug": self.by_slug, "index": self.index, "counts": counts, "settings": self.settings,
+                "timeline": years, "timeline_chart": timeline_chart(years, self.topic), **self.map_common,
+                "table_limit": TABLE_LIMIT, "pagefind": len(self.papers) > SEARCH_LIMIT, "shelf": None,
+                "root": "", "shelves": sorted(set(self.shelf_of.values())),
+                "title_shelves": _counts(self.title_shelf.values())}
+
+    def _index_pages(self) -> Iterator[tuple[str, str]]:
+        pages = [("index.md", "index"), ("papers/index.md", "papers"), ("about.md", "about"),
+                 ("areas/index.md", "areas"), ("terms/index.md", "terms-index"),
+                 ("about-the-map.md", "about-map"), ("map.md", "map")]
+        if len(self.papers) > SEARCH_LIMIT:
+            pages.append(("search.md", "search"))
+        for path, name in pages:
+            yield path, self.env.get_template(f"{name}.md.j2").render(**self._common)
+
+    def _shelves(self) -> dict[str, list]:
+        shelves: dict[str, list] = {}
+        for item in self.index:
+            shelves.setdefault(self.shelf_of[item[0]], []).append(item)
+        return shelves
+
+    def _terms_shelf(self, name: str, items: list) -> Iterator[tuple[str, str]]:
+        yield f"terms/{name}.md", self.env.get_template("terms.md.j2").render(
+            shelf=name, index=items, titles=self.views.escaped)
+
+    def _by_letter(self) -> dict[str, list[Paper]]:
+        """The papers of each "All papers" page, when the table is split by the first letter."""
+        by_letter: dict[str, list[Paper]] = {}
+        if len(self.papers) > TABLE_LIMIT:
+            for paper in self.papers:
+                by_letter.setdefault(self.title_shelf[paper.slug], []).append(paper)
+        return by_letter
+
+    def _titles_shelf(self, name: str, group: list[Paper]) -> Iterator[tuple[str, str]]:
+        yield f"titles/{name}.md", self.env.get_template("papers.md.j2").render(
+            **{**self._common, "papers": group, "shelf": name, "root": "../../papers/"})
+
+
 def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_url: str,
                  analysis: Analysis, topic: TopicGraph, settings, pos) -> Iterator[tuple[str, str]]:
-    """Every generated page as (its path under docs/, its text), rendered as they are asked for."""
-    with _frozen_heap() as freeze:
-        yield from _render(papers, stats, templates, site_url, analysis, topic, settings, pos, freeze)
-
-
-def _render(papers: list[Paper], stats: SiteStats, templates: Path, site_url: str, analysis: Analysis,
-            topic: TopicGraph, settings, pos, freeze) -> Iterator[tuple[str, str]]:
-    env = make_environment(templates)
-    contexts = paper_contexts(papers, analysis, topic)
-    index = terms_index(analysis)
-    shelf_of = {term: shelf(term) for term, _, _ in index}
-    term_urls = {term: f"{shelf_of[term]}/#{anchor}" for term, anchor, _ in index}
-    by_slug = {p.slug: p for p in papers}
-    views = PaperViews(papers, topic)
-    map_common = {"colours": views.colours, "area_of": topic.area_of, "relation_names": RELATION_NAMES,
-                  "titles": views.titles}  # once, not on every neighbour's map
-    paper_template = env.get_template("paper.md.j2")
-    width, height = LOCAL_MAP_SIZE
-    for number, paper in enumerate(papers):
-        if number % FREEZE_EVERY == 0:
-            freeze()
-        page_url = f"{site_url.rstrip('/')}/papers/{paper.slug}/"
-        ctx = contexts[paper.slug]
-        yield f"papers/{paper.slug}.md", paper_template.render(
-            paper=paper, title_plain=views.titles[paper.slug], abstract_plain=paper.abstract.plain,
-            page_url=page_url, bibtex=bibtex_entry(paper, page_url), ctx=ctx, term_urls=term_urls,
-            relation_names=RELATION_NAMES, width=width, height=height, **views.context(paper, ctx))
-    area_template = env.get_template("area.md.j2")
-    areas_by_id = {a.id: a for a in topic.areas}
-    for area in topic.areas:
-        yield f"areas/{area.id}.md", area_template.render(area=area, by_slug=by_slug, areas_by_id=areas_by_id,
-                                                                title_html=views.title_html)
-    counts = {kind: 0 for kind in ("related", "builds_on", "mentions")}
-    for _, _, kind in topic.graph.edges(keys=True):
-        counts[kind] += 1
-    data = global_map(papers, topic, pos)
-    yield "assets/map-data.js", map_script(data).decode("ascii")
-    yield "assets/map.svg", env.get_template("map.svg.j2").render(**static_map(data))
-    years = timeline(papers, topic)
-    title_shelf = {p.slug: shelf(views.titles[p.slug]) for p in papers}
-    common = {"papers": papers, "stats": stats, "version": __version__, "topic": topic,
-              "by_slug": by_slug, "index": index, "counts": counts, "settings": settings,
-              "timeline": years, "timeline_chart": timeline_chart(years, topic), **map_common,
-              "table_limit": TABLE_LIMIT, "pagefind": len(papers) > SEARCH_LIMIT, "shelf": None, "root": "",
-              "shelves": sorted(set(shelf_of.values())),
-              "title_shelves": _counts(title_shelf.values())}
-    for path, name in [("index.md", "index"), ("papers/index.md", "papers"), ("about.md", "about"),
-                       ("areas/index.md", "areas"), ("terms/index.md", "terms-index"),
-                       ("about-the-map.md", "about-map"), ("map.md", "map")]:
-        yield path, env.get_template(f"{name}.md.j2").render(**common)
-    shelves: dict[str, list] = {}
-    for item in index:
-        shelves.setdefault(shelf_of[item[0]], []).append(item)
-    for name, items in shelves.items():
-        yield f"terms/{name}.md", env.get_template("terms.md.j2").render(
-            shelf=name, index=items, titles=views.escaped)
-    if len(papers) > SEARCH_LIMIT:
-        yield "search.md", env.get_template("search.md.j2").render(**common)
-    if len(papers) > TABLE_LIMIT:
-        by_letter: dict[str, list[Paper]] = {}
-        for paper in papers:
-            by_letter.setdefault(title_shelf[paper.slug], []).append(paper)
-        for name, group in by_letter.items():
-            yield f"titles/{name}.md", env.get_template("papers.md.j2").render(
-                **{**common, "papers": group, "shelf": name, "root": "../../papers/"})
+    """Every generated page as (its path under docs/, its text), rendered as they are asked for,
+    in this process (``SitePages`` gives the same pages as jobs that processes can share)."""
+    with frozen_heap():
+        for job in SitePages(papers, stats, templates, site_url, analysis, topic, settings, pos).jobs():
+            yield from job()

@@ -7,6 +7,9 @@ Parsed sources and the analysis are reused from the project's cache (``cache.py`
 from __future__ import annotations
 
 import calendar
+import contextlib
+import functools
+import itertools
 import os
 import shutil
 from collections.abc import Iterator
@@ -26,12 +29,13 @@ from .exports import export_chunks
 from .layout import layout
 from .models import CleanEntry, CleanText, EntryOutcome, Paper, RawEntry
 from .progress import Progress
-from .pages import SiteStats, render_pages
+from .pages import SitePages, SiteStats, frozen_heap
 from .readers import display_path, expand, read_sources
 from .readers.base import ReadResult
 from .report import BuildReport
 from .site import build_site
-from .writer import (WriteSummary, collect_assets, discard_on_failure, stage_tree, staging_path, swap_in,
+from .workers import worker_count
+from .writer import (FileJobs, WriteSummary, collect_assets, discard_on_failure, stage_tree, staging_path, swap_in,
                      write_tree)
 
 
@@ -106,10 +110,10 @@ class Project:
 
 @dataclass
 class Gathered:
-    """Everything a build writes: ``files`` (docs/, as (path, bytes)) are made as they are written."""
+    """Everything a build writes: ``files`` (docs/, as jobs) are made as they are written."""
 
     report: BuildReport
-    files: Iterator[tuple[str, bytes]]
+    files: FileJobs
     epoch: int
     aliases: dict
     communities: list[list[str]] = field(default_factory=list)  # for areas.json
@@ -283,16 +287,28 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
 
 
 def docs_files(project: Project, papers: list[Paper], report: BuildReport, site_url: str, analysis, topic,
-               analyzer, pos, progress: Progress) -> Iterator[tuple[str, bytes]]:
-    """Every file of docs/ as (path, bytes), rendered when the writer asks for it; each stage's time
-    includes writing its files."""
-    with progress.stage("render pages"):
-        for path, text in render_pages(papers, site_stats(report), project.root / "templates" / "pages",
-                                       site_url, analysis, topic, analyzer, pos):
-            yield path, text.encode("utf-8")
-        yield from collect_assets(project.root / "templates" / "assets", project.vendor()).items()
-    with progress.stage("exports"):
-        yield from export_files(papers, topic, site_url, pos)
+               analyzer, pos, progress: Progress) -> FileJobs:
+    """Every file of docs/, as jobs the writer runs on every core (``workers.py``): the exports one
+    file a job, then the pages a few at a time. One stage, its time including the writing: what
+    all pages share is made first, in this process, and the forked workers share it."""
+
+    def export(k: int):  # the k-th file only: the others' pieces are never made
+        return itertools.islice(export_files(papers, topic, site_url, pos), k, k + 1)
+
+    def encoded(job):
+        return ((path, text.encode("utf-8")) for path, text in job())
+
+    @contextlib.contextmanager
+    def jobs():
+        with progress.stage("render pages and exports"), frozen_heap():
+            pages = SitePages(papers, site_stats(report), project.root / "templates" / "pages", site_url,
+                              analysis, topic, analyzer, pos)
+            assets = collect_assets(project.root / "templates" / "assets", project.vendor())
+            exports = sum(1 for _ in export_files(papers, topic, site_url, pos))
+            yield [*(functools.partial(export, k) for k in range(exports)), lambda: iter(assets.items()),
+                   *(functools.partial(encoded, job) for job in pages.jobs())]
+
+    return FileJobs(jobs, workers=worker_count(len(papers)))
 
 
 def save_state(project: Project, gathered: Gathered) -> None:

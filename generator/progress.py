@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 class StageTiming:
     name: str
     seconds: float
-    peak_mb: float  # the process's peak resident memory so far
+    peak_mb: float  # the build's peak memory so far (this process, plus its workers: see peak_mb)
 
 
-def peak_mb() -> float:
-    """The process's peak resident memory in MB: Linux's VmHWM, which starts afresh in a new
+_workers_peak = 0.0  # MB: the highest (own peak + forked workers' private peak) recorded so far
+
+
+def _own_peak_mb() -> float:
+    """This process' peak resident memory in MB: Linux's VmHWM, which starts afresh in a new
     program (getrusage's maximum carries over from the process that started it), else getrusage."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
@@ -27,6 +30,36 @@ def peak_mb() -> float:
     except (OSError, ValueError, IndexError):
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_mb() -> float:
+    """The build's peak memory in MB so far: this process' peak resident memory, or, once forked
+    workers have run (``workers.py``), at most this peak plus their private peaks, whichever is
+    higher. A forked worker's pages are the parent's until one of them writes to a page, so the
+    two together hold the parent's resident pages plus the worker's private ones; the sum of the
+    two peaks bounds that from above even if they were not reached at the same moment."""
+    return max(_own_peak_mb(), _workers_peak)
+
+
+def private_mb() -> float:
+    """This process' private memory in MB (Linux: Private_Clean + Private_Dirty of
+    /proc/self/smaps_rollup), i.e. what it holds that no other process shares; 0 elsewhere."""
+    total = 0
+    try:
+        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return total / 1024
+
+
+def record_workers_peak(private: float) -> None:
+    """Counts forked workers that just finished, whose private peaks add up to ``private`` MB,
+    in ``peak_mb``."""
+    global _workers_peak
+    _workers_peak = max(_workers_peak, _own_peak_mb() + private)
 
 
 @dataclass

@@ -3,6 +3,8 @@
 docs/ belongs to the generator. A new tree is staged beside the old one (unchanged files are
 hard-linked, so they keep their modification time and live preview reloads only what changed) and
 swapped in only when everything succeeded; a failure or Ctrl-C leaves the previous output as it was.
+Files made by jobs (``FileJobs``) are written by several processes at once, each comparing and
+carrying over its own files; their summaries are merged here.
 """
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ import contextlib
 import filecmp
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import workers
 from .exceptions import BuildError
 
 
@@ -59,45 +62,105 @@ def staging_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.litmap-new")
 
 
-def stage_tree(target: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes | Iterable[bytes]]]
-               ) -> tuple[Path, WriteSummary]:
-    """Writes ``files`` (a mapping, or (path, bytes) pairs as they are made, so the whole tree never
-    has to be held in memory; a large file may come as an iterable of byte pieces, written as they
-    are made) into a fresh folder beside ``target``; returns it and what changed.
-    If making or writing a file fails, the staged folder is removed and ``target`` is untouched."""
+Files = Iterable[tuple[str, bytes | Iterable[bytes]]]  # (path, its bytes or its bytes in pieces)
+
+
+@dataclass(frozen=True)
+class FileJobs:
+    """Files made by jobs that several processes can share (``workers.py``): ``open()`` is a
+    context manager that prepares what the jobs share, in this process, and yields the jobs,
+    about the costliest first; each job, called, yields a few files. ``workers`` processes run
+    them, each taking the next job as it becomes free."""
+
+    open: Callable[[], contextlib.AbstractContextManager[Sequence[Callable[[], Files]]]]
+    workers: int = 1
+
+
+class _Stager:
+    """Writes files into the staged folder, carrying over those whose bytes are unchanged."""
+
+    def __init__(self, target: Path, staged: Path):
+        self.target, self.staged = target, staged
+        self.written: list[str] = []
+        self.unchanged = 0
+        self.seen: set[str] = set()
+        self.folders: set[Path] = set()
+
+    def put(self, rel: str, data: bytes | Iterable[bytes]) -> None:
+        if rel in self.seen:
+            raise BuildError(f"two generated files have the same path {rel}; please report this")
+        self.seen.add(rel)
+        old, new = self.target / rel, self.staged / rel
+        if new.parent not in self.folders:
+            new.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(new.parent)
+        if isinstance(data, bytes):
+            same = old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data
+            if not same:
+                new.write_bytes(data)
+        else:  # a large file as pieces of bytes, written as they are made
+            with open(new, "wb") as file:
+                file.writelines(data)
+            same = old.is_file() and filecmp.cmp(old, new, shallow=False)
+            if same:
+                new.unlink()
+        if same:
+            _keep(old, new)
+            self.unchanged += 1
+        else:
+            self.written.append(rel)
+
+    def write(self, files: Files) -> None:
+        with _closing(files):
+            for rel, data in files:
+                self.put(rel, data)
+
+    def part(self) -> tuple[list[str], int, set[str]]:
+        """What this process wrote: the paths written, the count unchanged, every path."""
+        return self.written, self.unchanged, self.seen
+
+
+def stage_tree(target: Path, files: Mapping[str, bytes] | Files | FileJobs) -> tuple[Path, WriteSummary]:
+    """Writes ``files`` into a fresh folder beside ``target``; returns it and what changed.
+    ``files`` is a mapping, or (path, bytes) pairs as they are made, so the whole tree never has to
+    be held in memory (a large file may come as an iterable of byte pieces, written as they are
+    made), or ``FileJobs`` that several processes share. If making or writing a file fails, the
+    staged folder is removed (after any worker has stopped) and ``target`` is untouched."""
     staged = staging_path(target)
     shutil.rmtree(staged, ignore_errors=True)
-    summary = WriteSummary()
-    seen: set[str] = set()
-    pairs = iter(sorted(files.items()) if isinstance(files, Mapping) else files)
-    with discard_on_failure(staged), _closing(pairs):
-        for rel, data in pairs:
-            if rel in seen:
-                raise BuildError(f"two generated files have the same path {rel}; please report this")
-            seen.add(rel)
-            old, new = target / rel, staged / rel
-            new.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(data, bytes):
-                same = old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data
-                if not same:
-                    new.write_bytes(data)
-            else:  # a large file as pieces of bytes, written as they are made
-                with open(new, "wb") as file:
-                    file.writelines(data)
-                same = old.is_file() and filecmp.cmp(old, new, shallow=False)
-                if same:
-                    new.unlink()
-            if same:
-                _keep(old, new)
-                summary.unchanged += 1
-            else:
-                summary.written.append(rel)
-    summary.written.sort()
+    with discard_on_failure(staged):
+        if isinstance(files, FileJobs):
+            parts = _run_jobs(target, staged, files)
+        else:
+            stager = _Stager(target, staged)
+            stager.write(iter(sorted(files.items()) if isinstance(files, Mapping) else files))
+            parts = [stager.part()]
+        summary, seen = _merge(parts)
     if target.is_dir():
         summary.removed = sorted(
             p.relative_to(target).as_posix() for p in target.rglob("*")
             if p.is_file() and p.relative_to(target).as_posix() not in seen)
     return staged, summary
+
+
+def _run_jobs(target: Path, staged: Path, files: FileJobs) -> list[tuple[list[str], int, set[str]]]:
+    with files.open() as jobs:
+        stager = _Stager(target, staged)  # each worker writes with its own copy
+        return workers.run(len(jobs), lambda i: stager.write(jobs[i]()), stager.part, files.workers)
+
+
+def _merge(parts: list[tuple[list[str], int, set[str]]]) -> tuple[WriteSummary, set[str]]:
+    """One summary from what each process wrote; a path written by two of them is refused."""
+    summary, seen = WriteSummary(), set()
+    for written, unchanged, paths in parts:
+        twice = seen & paths
+        if twice:
+            raise BuildError(f"two generated files have the same path {min(twice)}; please report this")
+        seen |= paths
+        summary.written += written
+        summary.unchanged += unchanged
+    summary.written.sort()
+    return summary, seen
 
 
 def swap_in(staged: Path, target: Path) -> None:

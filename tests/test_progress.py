@@ -1,4 +1,4 @@
-"""Stage timings: each stage's wall time and the process's peak memory so far."""
+"""Stage timings: each stage's wall time and the build's peak memory so far, forked workers included."""
 from __future__ import annotations
 
 import json
@@ -23,4 +23,31 @@ def test_peak_memory_rises_with_what_a_stage_holds():
     before, timings = json.loads(out)
     [(name, seconds, peak)] = timings
     assert name == "hold 80 MB" and seconds >= 0
+    assert before + 60 <= peak < before + 200
+
+
+WORKER_SCRIPT = """
+import json, os, time
+from generator import workers
+from generator.progress import Progress, peak_mb
+held = []
+def work(i):
+    if os.getpid() == main:
+        time.sleep(0.3)  # so that the worker takes tasks too
+    elif not held:  # the forked worker holds 80 MB of its own
+        block = bytearray(80 * 2**20)
+        block[::4096] = b"x" * len(block[::4096])
+        held.append(block)
+main = os.getpid()
+before = peak_mb()
+progress = Progress("quiet")
+with progress.stage("a worker holds 80 MB"):
+    workers.run(4, work, lambda: None, 2)
+print(json.dumps([before, progress.timings[0].peak_mb]))
+"""
+
+
+def test_a_forked_workers_private_memory_counts_in_the_peak():
+    out = subprocess.run([sys.executable, "-c", WORKER_SCRIPT], capture_output=True, text=True, check=True).stdout
+    before, peak = json.loads(out)
     assert before + 60 <= peak < before + 200

@@ -114,3 +114,48 @@ def test_a_file_given_as_pieces_is_written_as_they_come_and_kept_when_unchanged(
     assert (target / "big.json").stat().st_mtime_ns == mtime
     summary = write_tree(target, iter([("big.json", iter([b"[1,", b"3]"]))]))
     assert summary.written == ["big.json"] and (target / "big.json").read_bytes() == b"[1,3]"
+
+
+def jobs_of(files: dict, workers: int) -> writer.FileJobs:
+    """One job per file, the first a slow one (so that both processes take some)."""
+    import contextlib
+    import time
+
+    def job(rel, data):
+        if rel == "slow.md":
+            time.sleep(0.2)
+        yield rel, data
+
+    @contextlib.contextmanager
+    def opened():
+        yield [lambda rel=rel, data=data: job(rel, data) for rel, data in files.items()]
+    return writer.FileJobs(opened, workers=workers)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_files_made_by_jobs_are_written_like_pairs(tmp_path, workers):
+    target = tmp_path / "docs"
+    write_tree(target, {"slow.md": b"S", "a.md": b"A", "b/c.md": b"C", "old.md": b"O"})
+    mtime = (target / "a.md").stat().st_mtime_ns
+    files = {"slow.md": b"S", "a.md": b"A", "b/c.md": b"C2", **{f"n/{i}.md": b"%d" % i for i in range(30)}}
+    summary = write_tree(target, jobs_of(files, workers))
+    assert summary.written == sorted(["b/c.md", *(f"n/{i}.md" for i in range(30))])
+    assert summary.unchanged == 2 and summary.removed == ["old.md"]
+    assert (target / "a.md").stat().st_mtime_ns == mtime
+    assert snapshot(target).keys() == files.keys() and (target / "n/7.md").read_bytes() == b"7"
+
+
+def test_one_path_made_by_two_processes_is_refused(tmp_path):
+    import contextlib
+    import time
+
+    def job():
+        time.sleep(0.2)  # each process takes one of the two
+        yield "same.md", b"x"
+
+    @contextlib.contextmanager
+    def opened():
+        yield [job, job]
+    with pytest.raises(BuildError, match="same path same.md"):
+        write_tree(tmp_path / "docs", writer.FileJobs(opened, workers=2))
+    assert not list(tmp_path.iterdir())  # nothing staged is left
