@@ -82,11 +82,38 @@ class LocalNode:
     y: float
     relation: str   # "self", "related", "builds_on", "built_on_by", "mentions", "mentioned_by"
     score: float
+    side: int = 0   # -1: the column of earlier papers, 1: later ones, 0: above or below the centre
+
+
+LABEL_SPAN = 170  # SVG units a local map label may take across (26 characters)
+ROW_GAP = 0.125  # share of the height between two rows of labels (a two-line label and a dot)
+
+
+def _arc(count: int, top: bool, width: int, height: int, span: tuple[float, float],
+         outer: float = 0.36) -> list[tuple[float, float]]:
+    """``count`` places above (or below) the centre, evenly spread across ``span`` (shares of the
+    width) on an arc at most ``outer`` of the height from the centre. Where neighbours would be
+    closer than a label is wide, the places go on straight rows instead (two, or three), taken in
+    turn, so that labels on one row are a label's width apart."""
+    low, high = span
+    step = (high - low) / (count - 1) * width if count > 1 else float(width)
+    rows = 1 if step >= LABEL_SPAN else min(3, math.ceil(LABEL_SPAN / step))
+    places = []
+    for k in range(count):
+        u = (2 * k / (count - 1) - 1) if count > 1 else 0.0  # -1 … 1, left to right
+        if rows > 1:
+            reach = height * (outer - ROW_GAP * (k % rows))
+        else:
+            reach = height * outer * (1 - 0.3 * u * u)
+        x = width * low + step * k if count > 1 else width / 2
+        places.append((round(x, 1), round(height / 2 + (-reach if top else reach), 1)))
+    return places
 
 
 def local_map(paper: Paper, ctx: PaperContext, width: int = 720, height: int = 360) -> list[LocalNode]:
     """The paper at the centre, earlier papers to the left and later ones to the right where both
-    years are known (the others above and below the centre column), nearest by score first."""
+    years are known (the others above and below the centre, across the whole width when no column
+    is used), nearest by score first."""
     seen: dict[str, tuple[Paper, str, float]] = {}
     for relation, items in (("builds_on", ctx.builds_on), ("built_on_by", ctx.built_on_by),
                             ("mentions", ctx.mentions), ("mentioned_by", ctx.mentioned_by),
@@ -104,20 +131,18 @@ def local_map(paper: Paper, ctx: PaperContext, width: int = 720, height: int = 3
             side = 1
         columns[side].append((other, relation, score))
     nodes = [LocalNode(paper, width / 2, height / 2, "self", 1.0)]
-    xs = {-1: width * 0.16, 0: width / 2, 1: width * 0.84}
-    for side, items in columns.items():
-        if side == 0:  # no date to compare: on arcs above and below the paper, alternately
-            half = (len(items) + 1) // 2
-            for i, (other, relation, score) in enumerate(items):
-                k, above = divmod(i, 2)
-                angle = math.pi * (0.2 + 0.6 * (k + 0.5) / max(half, 1))
-                x = width / 2 + width * 0.3 * math.cos(angle)
-                y = height / 2 + (height * 0.36) * math.sin(angle) * (-1 if above == 0 else 1)
-                nodes.append(LocalNode(other, round(x, 1), round(y, 1), relation, score))
-        else:
-            ys = [height * (i + 1) / (len(items) + 1) for i in range(len(items))]
-            nodes += [LocalNode(other, xs[side], round(y, 1), relation, score)
-                      for (other, relation, score), y in zip(items, ys)]
+    xs = {-1: width * 0.16, 1: width * 0.84}
+    # Between the columns (and below their heads) if there are any, else across the whole width.
+    span, outer = ((0.28, 0.72), 0.32) if columns[-1] or columns[1] else ((0.12, 0.88), 0.36)
+    for top in (True, False):  # the nearest above, the next below, and so on
+        items = columns[0][0 if top else 1::2]
+        nodes += [LocalNode(other, x, y, relation, score) for (other, relation, score), (x, y)
+                  in zip(items, _arc(len(items), top, width, height, span, outer))]
+    for side in (-1, 1):
+        items = columns[side]
+        ys = [height * (i + 1) / (len(items) + 1) for i in range(len(items))]
+        nodes += [LocalNode(other, xs[side], round(y, 1), relation, score, side)
+                  for (other, relation, score), y in zip(items, ys)]
     return nodes
 
 

@@ -28,8 +28,8 @@ from .analysis import Analysis
 from .clean import plain_truncate, to_html, to_markdown
 from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
-from .mapdata import (area_colours, global_map, label_lines, local_map, map_script, static_map, timeline,
-                      timeline_chart)
+from .mapdata import (LocalNode, area_colours, global_map, label_lines, local_map, map_script, static_map,
+                      timeline, timeline_chart)
 from .search import SEARCH_LIMIT
 from .neighbourhood import Neighbour, PaperContext, paper_contexts, shelf, terms_index
 
@@ -147,22 +147,21 @@ class PaperViews:
         return NodeView(slug, x, y, relation, f"{score:.2f}", f"{1 + 4 * score:.1f}",
                         self.colours[self.area_of[slug]], self.escaped[slug], lines, below)
 
-    def map_nodes(self, paper: Paper, ctx: PaperContext) -> list[NodeView]:
-        """The local map's nodes, the paper itself first; a label goes below its dot except on the
-        arc above the paper (clear of the lines to the centre)."""
-        width, height = LOCAL_MAP_SIZE
-        nodes = local_map(paper, ctx, width, height)
+    def map_nodes(self, nodes: list[LocalNode]) -> list[NodeView]:
+        """The local map's nodes (the paper itself first) ready to print; a label goes below its dot
+        except on the arc above the paper (clear of the lines to the centre)."""
         centre = nodes[0]
-        return [self.node(n.paper.slug, n.x, n.y, n.relation, n.score,
-                          n is centre or abs(n.x - width * 0.16) < 1 or abs(n.x - width * 0.84) < 1
-                          or n.y >= centre.y) for n in nodes]
+        return [self.node(n.paper.slug, n.x, n.y, n.relation, n.score, n is centre or n.side != 0 or n.y >= centre.y)
+                for n in nodes]
 
     def context(self, paper: Paper, ctx: PaperContext) -> dict:
         """The paper template's values for one paper's links and local map."""
-        nodes = self.map_nodes(paper, ctx)
+        local = local_map(paper, ctx, *LOCAL_MAP_SIZE)
+        nodes = self.map_nodes(local)
         return {"related": self.links(ctx.related), "builds_on": self.links(ctx.builds_on),
                 "built_on_by": self.links(ctx.built_on_by), "mentions": self.links(ctx.mentions),
-                "mentioned_by": self.links(ctx.mentioned_by), "centre": nodes[0], "map_nodes": nodes[1:]}
+                "mentioned_by": self.links(ctx.mentioned_by), "centre": nodes[0], "map_nodes": nodes[1:],
+                "map_columns": any(n.side for n in local)}
 
 
 def _bibtex_escape(text: str) -> str:

@@ -353,3 +353,28 @@ def test_local_map_shows_related_papers(browser, site_url, bundled_build):
     first.click()
     page.wait_for_url(re.compile(rf"/papers/{re.escape(target)}/"))
     clean(recorder)
+
+
+def test_local_map_labels_do_not_overlap(browser, site_url, bundled_build):
+    """Where no paper goes in the "earlier" or "later" columns (most pages of the bundled corpus,
+    whose listings give no year), the titles, as the browser draws them, stay clear of each other,
+    and the columns' heads are not shown."""
+    base, suffix = site_url
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    recorder = Recorder(page)
+    checked = 0
+    for paper in bundled_build[2].report.papers[::3]:
+        page.goto(base + f"papers/{paper.slug}/" + suffix)
+        columns = page.evaluate("""() => [...document.querySelectorAll('.litmap-local-svg a circle')]
+            .some(c => ['115.2', '604.8'].includes(c.getAttribute('cx')))""")
+        assert page.locator(".litmap-local-head").count() == (2 if columns else 0), paper.slug
+        if columns:
+            continue
+        boxes = page.evaluate("""() => [...document.querySelectorAll('.litmap-local-svg a text, .litmap-local-self text')]
+            .map(e => { const r = e.getBoundingClientRect();
+                        return {text: e.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; })""")
+        clashes = [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:] if overlapping(a, b)]
+        assert clashes == [], paper.slug
+        checked += len(boxes) > 5
+    assert checked >= 20
+    clean(recorder)

@@ -10,8 +10,8 @@ from generator.analysis import analyse
 from generator.clean import clean_text
 from generator.layout import layout
 from generator.graph import build_graph
-from generator.mapdata import (EDGES_PER_NODE, global_map, local_map, map_script, place_labels,
-                               static_map, timeline)
+from generator.mapdata import (EDGES_PER_NODE, LABEL_SPAN, _arc, global_map, local_map, map_script,
+                               place_labels, static_map, timeline)
 from generator.models import Paper, PaperDate
 from generator.neighbourhood import paper_contexts
 
@@ -72,6 +72,21 @@ def test_local_map_puts_earlier_left_and_later_right(corpus):
         elif year and year > paper.date.year:
             assert n.x > centre.x
     assert len({n.paper.slug for n in nodes}) == len(nodes)
+
+
+@pytest.mark.parametrize("span", [(0.12, 0.88), (0.28, 0.72)])
+def test_local_map_places_leave_each_label_its_room(span):
+    """Places on one side of the centre: labels (LABEL_SPAN wide, 40 high above the dot) of places
+    closer than a label's width are on different rows, clear of each other's dots."""
+    for count in range(1, 6):
+        places = _arc(count, True, 720, 380, span)
+        assert len(set(places)) == count and all(y < 190 for _, y in places)
+        for i, (x, y) in enumerate(places):
+            for x2, y2 in places[i + 1:]:
+                if abs(x - x2) < LABEL_SPAN:
+                    assert abs(y - y2) > 47, (count, places)
+        below = _arc(count, False, 720, 380, span)
+        assert [(x, round(380 - y, 1)) for x, y in below] == places  # a mirror image
 
 
 def test_timeline_counts_papers_without_a_year_apart(corpus):
