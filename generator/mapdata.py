@@ -132,12 +132,12 @@ def local_map(paper: Paper, ctx: PaperContext, width: int = 720, height: int = 3
         columns[side].append((other, relation, score))
     nodes = [LocalNode(paper, width / 2, height / 2, "self", 1.0)]
     xs = {-1: width * 0.16, 1: width * 0.84}
-    # Between the columns (and below their heads) if there are any, else across the whole width.
-    span, outer = ((0.28, 0.72), 0.32) if columns[-1] or columns[1] else ((0.12, 0.88), 0.36)
+    # Clear of the columns' labels if there are any, else across the whole width.
+    span = (0.4, 0.6) if columns[-1] or columns[1] else (0.12, 0.88)
     for top in (True, False):  # the nearest above, the next below, and so on
         items = columns[0][0 if top else 1::2]
         nodes += [LocalNode(other, x, y, relation, score) for (other, relation, score), (x, y)
-                  in zip(items, _arc(len(items), top, width, height, span, outer))]
+                  in zip(items, _arc(len(items), top, width, height, span))]
     for side in (-1, 1):
         items = columns[side]
         ys = [height * (i + 1) / (len(items) + 1) for i in range(len(items))]
