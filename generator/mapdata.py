@@ -87,33 +87,50 @@ class LocalNode:
 
 LABEL_SPAN = 170  # SVG units a local map label may take across (26 characters)
 ROW_GAP = 0.125  # share of the height between two rows of labels (a two-line label and a dot)
+# The most papers the local map draws (the strongest links; every link is in the lists below it):
+# above and below the centre, across the width or, beside columns, between them (one per row);
+# and in each column. Below the centre one row fewer fits: the paper's own title is there.
+ARC_ROOM = {"wide": (5, 5), "between": (3, 2)}  # (above, below)
+COLUMN_ROOM = 7
 
 
-def _arc(count: int, top: bool, width: int, height: int, span: tuple[float, float],
-         outer: float = 0.36) -> list[tuple[float, float]]:
+def _arc(count: int, top: bool, width: int, height: int, span: tuple[float, float]) -> list[tuple[float, float]]:
     """``count`` places above (or below) the centre, evenly spread across ``span`` (shares of the
-    width) on an arc at most ``outer`` of the height from the centre. Where neighbours would be
-    closer than a label is wide, the places go on straight rows instead (two, or three), taken in
-    turn, so that labels on one row are a label's width apart."""
+    width) on an arc. Where neighbours would be closer than a label is wide, the places go on
+    straight rows instead (up to three above the centre, two below), taken in turn, so that labels
+    on one row are a label's width apart."""
     low, high = span
     step = (high - low) / (count - 1) * width if count > 1 else float(width)
-    rows = 1 if step >= LABEL_SPAN else min(3, math.ceil(LABEL_SPAN / step))
+    rows = 1 if step >= LABEL_SPAN else min(3 if top else 2, math.ceil(LABEL_SPAN / step))
     places = []
     for k in range(count):
         u = (2 * k / (count - 1) - 1) if count > 1 else 0.0  # -1 … 1, left to right
         if rows > 1:
-            reach = height * (outer - ROW_GAP * (k % rows))
+            reach = height * (0.36 - ROW_GAP * (k % rows))
         else:
-            reach = height * outer * (1 - 0.3 * u * u)
+            reach = height * 0.36 * (1 - 0.3 * u * u)
         x = width * low + step * k if count > 1 else width / 2
         places.append((round(x, 1), round(height / 2 + (-reach if top else reach), 1)))
     return places
 
 
+def _above_and_below(items: list, room: tuple[int, int]) -> tuple[list, list]:
+    """The strongest first, taking turns above and below the centre, as far as there is room."""
+    above, below = [], []
+    for item in items:
+        if len(above) < room[0] and (len(above) <= len(below) or len(below) == room[1]):
+            above.append(item)
+        elif len(below) < room[1]:
+            below.append(item)
+        else:
+            break
+    return above, below
+
+
 def local_map(paper: Paper, ctx: PaperContext, width: int = 720, height: int = 360) -> list[LocalNode]:
     """The paper at the centre, earlier papers to the left and later ones to the right where both
     years are known (the others above and below the centre, across the whole width when no column
-    is used), nearest by score first."""
+    is used), the strongest links first, as many as there is room for."""
     seen: dict[str, tuple[Paper, str, float]] = {}
     for relation, items in (("builds_on", ctx.builds_on), ("built_on_by", ctx.built_on_by),
                             ("mentions", ctx.mentions), ("mentioned_by", ctx.mentioned_by),
@@ -131,15 +148,16 @@ def local_map(paper: Paper, ctx: PaperContext, width: int = 720, height: int = 3
             side = 1
         columns[side].append((other, relation, score))
     nodes = [LocalNode(paper, width / 2, height / 2, "self", 1.0)]
-    xs = {-1: width * 0.16, 1: width * 0.84}
+    beside = bool(columns[-1] or columns[1])
     # Clear of the columns' labels if there are any, else across the whole width.
-    span = (0.4, 0.6) if columns[-1] or columns[1] else (0.12, 0.88)
-    for top in (True, False):  # the nearest above, the next below, and so on
-        items = columns[0][0 if top else 1::2]
+    span = (0.4, 0.6) if beside else (0.12, 0.88)
+    room = ARC_ROOM["between" if beside else "wide"]
+    for top, items in zip((True, False), _above_and_below(columns[0], room)):
         nodes += [LocalNode(other, x, y, relation, score) for (other, relation, score), (x, y)
                   in zip(items, _arc(len(items), top, width, height, span))]
+    xs = {-1: width * 0.16, 1: width * 0.84}
     for side in (-1, 1):
-        items = columns[side]
+        items = columns[side][:COLUMN_ROOM]
         ys = [height * (i + 1) / (len(items) + 1) for i in range(len(items))]
         nodes += [LocalNode(other, xs[side], round(y, 1), relation, score, side)
                   for (other, relation, score), y in zip(items, ys)]

@@ -161,7 +161,7 @@ class PaperViews:
         return {"related": self.links(ctx.related), "builds_on": self.links(ctx.builds_on),
                 "built_on_by": self.links(ctx.built_on_by), "mentions": self.links(ctx.mentions),
                 "mentioned_by": self.links(ctx.mentioned_by), "centre": nodes[0], "map_nodes": nodes[1:],
-                "map_columns": any(n.side for n in local)}
+                "map_columns": {side: any(n.side == k for n in local) for side, k in (("earlier", -1), ("later", 1))}}
 
 
 def _bibtex_escape(text: str) -> str:

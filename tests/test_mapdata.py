@@ -10,8 +10,8 @@ from generator.analysis import analyse
 from generator.clean import clean_text
 from generator.layout import layout
 from generator.graph import build_graph
-from generator.mapdata import (EDGES_PER_NODE, LABEL_SPAN, _arc, global_map, local_map, map_script,
-                               place_labels, static_map, timeline)
+from generator.mapdata import (ARC_ROOM, COLUMN_ROOM, EDGES_PER_NODE, LABEL_SPAN, global_map, local_map,
+                               map_script, place_labels, static_map, timeline)
 from generator.models import Paper, PaperDate
 from generator.neighbourhood import paper_contexts
 
@@ -74,20 +74,50 @@ def test_local_map_puts_earlier_left_and_later_right(corpus):
     assert len({n.paper.slug for n in nodes}) == len(nodes)
 
 
-@pytest.mark.parametrize("span, most", [((0.12, 0.88), 5), ((0.4, 0.6), 3)])
-def test_local_map_places_leave_each_label_its_room(span, most):
-    """Places on one side of the centre, across the width (up to five) or between the columns (up
-    to three): labels (LABEL_SPAN wide, 40 high above the dot) of places closer than a label's
-    width are on different rows, clear of each other's dots."""
-    for count in range(1, most + 1):
-        places = _arc(count, True, 720, 380, span)
-        assert len(set(places)) == count and all(y < 190 for _, y in places)
-        for i, (x, y) in enumerate(places):
-            for x2, y2 in places[i + 1:]:
-                if abs(x - x2) < LABEL_SPAN:
-                    assert abs(y - y2) > 47, (count, places)
-        below = _arc(count, False, 720, 380, span)
-        assert [(x, round(380 - y, 1)) for x, y in below] == places  # a mirror image
+def label_box(node, centre, width=720):
+    """Where a local map label goes (as the template draws it): LABEL_SPAN wide, two lines below
+    the dot, or above it on the arc above the centre; the paper's own title is wider."""
+    half = 125 if node is centre else LABEL_SPAN / 2
+    below = node is centre or node.side != 0 or node.y >= centre.y
+    top = node.y + (13 if node is centre else 8) if below else node.y - 40
+    return (node.x - half, top, node.x + half, top + 32)
+
+
+def clash(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("undated, earlier, later", [
+    (n, e, l) for n in (0, 1, 2, 3, 4, 5, 6, 8, 10, 13, 20) for e in (0, 1, 3, 9) for l in (0, 2, 12)])
+def test_local_map_labels_and_dots_never_collide(undated, earlier, later):
+    """However many neighbours a paper has, the local map draws the strongest it has room for:
+    no label on another label or on a dot, nothing on the paper's own title."""
+    from generator.neighbourhood import Neighbour, PaperContext
+
+    def paper(slug, year):
+        return Paper(key=slug, slug=slug, title=clean_text(slug), abstract=clean_text("x"), sources=[],
+                     date=PaperDate(1, 1, year) if year else None)
+
+    ctx = PaperContext("a", "A", False, [])
+    ctx.related = [Neighbour(paper(f"u{i:02d}", None), 0.9 - i / 100, ()) for i in range(undated)]
+    ctx.builds_on = [Neighbour(paper(f"e{i:02d}", 2010), 0.5 - i / 100, ()) for i in range(earlier)]
+    ctx.built_on_by = [Neighbour(paper(f"l{i:02d}", 2030), 0.5 - i / 100, ()) for i in range(later)]
+    nodes = local_map(paper("self", 2020), ctx, 720, 380)
+    centre = nodes[0]
+    boxes = [label_box(n, centre) for n in nodes]
+    for i, (node, box) in enumerate(zip(nodes, boxes)):
+        assert 0 <= box[0] and box[2] <= 720 and 0 <= box[1] and box[3] <= 380, node
+        for other, other_box in zip(nodes[i + 1:], boxes[i + 1:]):
+            assert not clash(box, other_box), (node, other)
+        for other in nodes:
+            if other is not node:  # no dot under a label
+                assert not clash(box, (other.x - 7, other.y - 7, other.x + 7, other.y + 7)), (node, other)
+    drawn = {n.paper.slug[0] for n in nodes[1:]}
+    shown = sum(1 for n in nodes[1:] if n.side == 0)
+    assert shown == min(undated, sum(ARC_ROOM["between" if earlier or later else "wide"]))
+    assert sorted(n.paper.slug for n in nodes[1:] if n.side == 0) == [f"u{i:02d}" for i in range(shown)]  # strongest
+    assert sum(1 for n in nodes if n.side == -1) == min(earlier, COLUMN_ROOM)
+    assert drawn <= {"u", "e", "l"}
 
 
 def test_timeline_counts_papers_without_a_year_apart(corpus):
