@@ -11,6 +11,8 @@ import gc
 import html
 import json
 import re
+import sys
+from importlib.metadata import version
 from dataclasses import dataclass
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
@@ -23,14 +25,16 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 
-from . import __version__
+from . import __version__, clean, mapdata, models
 from .analysis import Analysis
+from .cache import code_fingerprint, make_key
 from .clean import plain_truncate, to_html, to_markdown
 from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
 from .mapdata import (LocalNode, area_colours, global_map, label_lines, local_map, map_script, static_map,
                       timeline, timeline_chart)
 from .search import SEARCH_LIMIT
+from .writer import Deferred
 from .neighbourhood import Neighbour, PaperContext, paper_contexts, shelf, terms_index
 
 RELATION_NAMES = {"related": "related", "builds_on": "earlier: this paper builds on it",
@@ -95,6 +99,14 @@ class LinkView(NamedTuple):
     terms: Markup
     evidence: Markup
     weak: bool
+
+
+class AreaView(NamedTuple):
+    """A paper's area as its page names it: id, name, and whether the paper is only loosely attached."""
+
+    id: str
+    name: str
+    loose: bool
 
 
 class NodeView(NamedTuple):
@@ -241,7 +253,7 @@ def _counts(names) -> list[tuple[str, int]]:
     return sorted(counts.items())
 
 
-PageJob = Callable[[], Iterator[tuple[str, str]]]  # renders a few pages: (path under docs/, text)
+PageJob = Callable[[], Iterator[tuple[str, str | Deferred]]]  # a few pages: (path under docs/, text)
 
 
 class SitePages:
@@ -265,6 +277,7 @@ class SitePages:
         self.title_shelf = {p.slug: shelf(self.views.titles[p.slug]) for p in papers}
         for name in env.list_templates(extensions=["j2"]):  # compiled once, not in every worker
             env.get_template(name)
+        self.paper_code  # noqa: B018 -- worked out once, before workers fork
 
     def jobs(self) -> list[PageJob]:
         """The jobs, about the costliest first (so that processes taking them in turn finish
@@ -278,18 +291,39 @@ class SitePages:
         jobs += [functools.partial(self._paper_pages, papers[i:i + size]) for i in range(0, len(papers), size)]
         return jobs
 
-    def _paper_pages(self, papers: list[Paper]) -> Iterator[tuple[str, str]]:
+    def _paper_pages(self, papers: list[Paper]) -> Iterator[tuple[str, Deferred]]:
+        """Paper pages, each ``Deferred``: keyed by everything it shows, and rendered only where
+        that changed since the last build (``writer.py``)."""
         gc.freeze()  # see frozen_heap
-        paper_template = self.env.get_template("paper.md.j2")
-        contexts, views, term_urls = self.contexts, self.views, self.term_urls
-        width, height = LOCAL_MAP_SIZE
         for paper in papers:
-            page_url = f"{self.site_url.rstrip('/')}/papers/{paper.slug}/"
-            ctx = contexts[paper.slug]
-            yield f"papers/{paper.slug}.md", paper_template.render(
-                paper=paper, title_plain=views.titles[paper.slug], abstract_plain=paper.abstract.plain,
-                page_url=page_url, bibtex=bibtex_entry(paper, page_url), ctx=ctx, term_urls=term_urls,
-                relation_names=RELATION_NAMES, width=width, height=height, **views.context(paper, ctx))
+            values = self._paper_values(paper)
+            yield f"papers/{paper.slug}.md", Deferred(make_key(self.paper_code, repr(values)),
+                                                      functools.partial(self._paper_page, paper, values))
+
+    def _paper_values(self, paper: Paper) -> dict:
+        """What a paper page shows, besides what its paper gives (its title, abstract, citation):
+        all the template is given, so that a hash of it keys the page."""
+        ctx = self.contexts[paper.slug]
+        return {"paper": paper, "area": AreaView(ctx.area_id, ctx.area_name, ctx.loose),
+                "key_terms": [(term, self.term_urls[term]) for term in ctx.terms],
+                **self.views.context(paper, ctx)}
+
+    def _paper_page(self, paper: Paper, values: dict) -> bytes:
+        page_url = f"{self.site_url.rstrip('/')}/papers/{paper.slug}/"
+        width, height = LOCAL_MAP_SIZE
+        return self.env.get_template("paper.md.j2").render(
+            title_plain=self.views.titles[paper.slug], abstract_plain=paper.abstract.plain, page_url=page_url,
+            bibtex=bibtex_entry(paper, page_url), relation_names=RELATION_NAMES, width=width, height=height,
+            **values).encode("utf-8")
+
+    @functools.cached_property
+    def paper_code(self) -> str:
+        """A hash of what renders a paper page besides its values: the code, the templates, the
+        libraries' versions and the site's address."""
+        templates = sorted(Path(self.env.loader.searchpath[0]).rglob("*.j2"))
+        return make_key(code_fingerprint(sys.modules[__name__], clean, mapdata, models), self.site_url,
+                        *(version(library) for library in ("jinja2", "markupsafe", "pygments")),
+                        *(f"{t.name}\0{t.read_text(encoding='utf-8')}" for t in templates))
 
     def _area_page(self, area) -> Iterator[tuple[str, str]]:
         yield f"areas/{area.id}.md", self.env.get_template("area.md.j2").render(
@@ -356,4 +390,5 @@ def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_ur
     in this process (``SitePages`` gives the same pages as jobs that processes can share)."""
     with frozen_heap():
         for job in SitePages(papers, stats, templates, site_url, analysis, topic, settings, pos).jobs():
-            yield from job()
+            for path, text in job():
+                yield path, text.make().decode("utf-8") if isinstance(text, Deferred) else text

@@ -117,6 +117,12 @@ class Gathered:
     epoch: int
     aliases: dict
     communities: list[list[str]] = field(default_factory=list)  # for areas.json
+    cache: Cache = field(default_factory=lambda: Cache(None))
+    made_key: str = ""  # where the cache keeps how docs/' deferred pages were made
+
+    def remember(self, written: WriteSummary) -> None:
+        """Keeps how the pages now in docs/ were made, so the next build makes only changed ones."""
+        self.cache.put("made", self.made_key, written.made)
 
 
 @dataclass
@@ -280,23 +286,26 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
                                            stable_areas.load(project.areas_file))
     site_url = project.site_url()
     new_aliases = aliases.update_areas(aliases.update(aliases.load(project.aliases_file), papers), topic.areas)
+    made_key = make_key("made", str(project.docs_dir.resolve()))
+    made = cache.get("made", made_key, dict) or {}
     cache.prune()
-    files = docs_files(project, papers, report, site_url, analysis, topic, analyzer, pos, progress)
+    files = docs_files(project, papers, report, site_url, analysis, topic, analyzer, pos, progress, made)
     return Gathered(report=report, files=files, epoch=reproducible_epoch(papers), aliases=new_aliases,
-                    communities=topic.communities)
+                    communities=topic.communities, cache=cache, made_key=made_key)
 
 
 def docs_files(project: Project, papers: list[Paper], report: BuildReport, site_url: str, analysis, topic,
-               analyzer, pos, progress: Progress) -> FileJobs:
+               analyzer, pos, progress: Progress, made: dict | None = None) -> FileJobs:
     """Every file of docs/, as jobs the writer runs on every core (``workers.py``): the exports one
     file a job, then the pages a few at a time. One stage, its time including the writing: what
-    all pages share is made first, in this process, and the forked workers share it."""
+    all pages share is made first, in this process, and the forked workers share it. ``made``: how
+    the last build made the paper pages now in docs/ (only those whose values changed are made)."""
 
     def export(k: int):  # the k-th file only: the others' pieces are never made
         return itertools.islice(export_files(papers, topic, site_url, pos), k, k + 1)
 
     def encoded(job):
-        return ((path, text.encode("utf-8")) for path, text in job())
+        return ((path, text.encode("utf-8") if isinstance(text, str) else text) for path, text in job())
 
     @contextlib.contextmanager
     def jobs():
@@ -308,7 +317,7 @@ def docs_files(project: Project, papers: list[Paper], report: BuildReport, site_
             yield [*(functools.partial(export, k) for k in range(exports)), lambda: iter(assets.items()),
                    *(functools.partial(encoded, job) for job in pages.jobs())]
 
-    return FileJobs(jobs, workers=worker_count(len(papers)))
+    return FileJobs(jobs, workers=worker_count(len(papers)), made=made or {})
 
 
 def save_state(project: Project, gathered: Gathered) -> None:
@@ -332,6 +341,7 @@ def generate(sources: list[Path], project: Project = Project(), listing_year: in
     gathered = gather(sources, project, listing_year, progress)
     written = write_tree(project.docs_dir, gathered.files)
     save_state(project, gathered)
+    gathered.remember(written)
     return Generated(report=gathered.report, written=written, epoch=gathered.epoch)
 
 
@@ -359,4 +369,5 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
         swap_in(docs, project.docs_dir)
         swap_in(site, out)
         save_state(project, gathered)
+        gathered.remember(written)
     return Generated(report=gathered.report, written=written, epoch=gathered.epoch)

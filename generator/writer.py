@@ -4,7 +4,9 @@ docs/ belongs to the generator. A new tree is staged beside the old one (unchang
 hard-linked, so they keep their modification time and live preview reloads only what changed) and
 swapped in only when everything succeeded; a failure or Ctrl-C leaves the previous output as it was.
 Files made by jobs (``FileJobs``) are written by several processes at once, each comparing and
-carrying over its own files; their summaries are merged here.
+carrying over its own files; their summaries are merged here. A file may come ``Deferred``: made
+only when its key (a hash of everything it shows) differs from the one it was last written with, or
+the file is no longer as it was written (``Made``, kept by the pipeline in its cache).
 """
 from __future__ import annotations
 
@@ -15,9 +17,27 @@ import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from . import workers
 from .exceptions import BuildError
+
+
+class Made(NamedTuple):
+    """How a deferred file was last written: its key, and its size and modification time then."""
+
+    key: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A file made only if needed: ``key`` is a hash of everything its bytes depend on, ``make``
+    makes them."""
+
+    key: str
+    make: Callable[[], bytes]
 
 
 @dataclass
@@ -25,6 +45,8 @@ class WriteSummary:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    made: dict[str, Made] = field(default_factory=dict, repr=False, compare=False)  # for the next build
+    skipped: int = 0  # deferred files carried over without being made
 
 
 def collect_assets(assets_dir: Path, vendor: dict[str, Path]) -> dict[str, bytes]:
@@ -62,7 +84,7 @@ def staging_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.litmap-new")
 
 
-Files = Iterable[tuple[str, bytes | Iterable[bytes]]]  # (path, its bytes or its bytes in pieces)
+Files = Iterable[tuple[str, bytes | Iterable[bytes] | Deferred]]  # (path, its bytes, in pieces or deferred)
 
 
 @dataclass(frozen=True)
@@ -70,23 +92,28 @@ class FileJobs:
     """Files made by jobs that several processes can share (``workers.py``): ``open()`` is a
     context manager that prepares what the jobs share, in this process, and yields the jobs,
     about the costliest first; each job, called, yields a few files. ``workers`` processes run
-    them, each taking the next job as it becomes free."""
+    them, each taking the next job as it becomes free. ``made`` is how the last build wrote its
+    deferred files (``WriteSummary.made``)."""
 
     open: Callable[[], contextlib.AbstractContextManager[Sequence[Callable[[], Files]]]]
     workers: int = 1
+    made: Mapping[str, Made] = field(default_factory=dict)
 
 
 class _Stager:
     """Writes files into the staged folder, carrying over those whose bytes are unchanged."""
 
-    def __init__(self, target: Path, staged: Path):
+    def __init__(self, target: Path, staged: Path, made: Mapping[str, Made] | None = None):
         self.target, self.staged = target, staged
         self.written: list[str] = []
         self.unchanged = 0
         self.seen: set[str] = set()
         self.folders: set[Path] = set()
+        self.before = made or {}
+        self.made: dict[str, Made] = {}
+        self.skipped = 0
 
-    def put(self, rel: str, data: bytes | Iterable[bytes]) -> None:
+    def put(self, rel: str, data: bytes | Iterable[bytes] | Deferred) -> None:
         if rel in self.seen:
             raise BuildError(f"two generated files have the same path {rel}; please report this")
         self.seen.add(rel)
@@ -94,6 +121,15 @@ class _Stager:
         if new.parent not in self.folders:
             new.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(new.parent)
+        key = None
+        if isinstance(data, Deferred):
+            key = data.key
+            if self._as_made(rel, old, key):
+                _keep(old, new)
+                self.unchanged += 1
+                self.skipped += 1
+                return
+            data = data.make()
         if isinstance(data, bytes):
             same = old.is_file() and old.stat().st_size == len(data) and old.read_bytes() == data
             if not same:
@@ -109,15 +145,43 @@ class _Stager:
             self.unchanged += 1
         else:
             self.written.append(rel)
+        if key is not None:
+            st = new.stat()
+            self.made[rel] = Made(key, st.st_size, st.st_mtime_ns)
+
+    def _as_made(self, rel: str, old: Path, key: str) -> bool:
+        """Whether the file at ``old`` is still what was made from ``key`` (same size and time)."""
+        before = self.before.get(rel)
+        if before is None or before.key != key:
+            return False
+        try:
+            st = old.stat()
+        except OSError:
+            return False
+        if (st.st_size, st.st_mtime_ns) != (before.size, before.mtime_ns):
+            return False
+        self.made[rel] = before
+        return True
 
     def write(self, files: Files) -> None:
         with _closing(files):
             for rel, data in files:
                 self.put(rel, data)
 
-    def part(self) -> tuple[list[str], int, set[str]]:
-        """What this process wrote: the paths written, the count unchanged, every path."""
-        return self.written, self.unchanged, self.seen
+    def part(self) -> "Part":
+        """What this process wrote."""
+        return Part(self.written, self.unchanged, self.seen, self.made, self.skipped)
+
+
+class Part(NamedTuple):
+    """What one process wrote: the paths written, the count unchanged, every path, how each
+    deferred file was made, and how many of them were carried over unmade."""
+
+    written: list[str]
+    unchanged: int
+    seen: set[str]
+    made: dict[str, Made]
+    skipped: int
 
 
 def stage_tree(target: Path, files: Mapping[str, bytes] | Files | FileJobs) -> tuple[Path, WriteSummary]:
@@ -143,23 +207,26 @@ def stage_tree(target: Path, files: Mapping[str, bytes] | Files | FileJobs) -> t
     return staged, summary
 
 
-def _run_jobs(target: Path, staged: Path, files: FileJobs) -> list[tuple[list[str], int, set[str]]]:
+def _run_jobs(target: Path, staged: Path, files: FileJobs) -> list[Part]:
     with files.open() as jobs:
-        stager = _Stager(target, staged)  # each worker writes with its own copy
+        stager = _Stager(target, staged, files.made)  # each worker writes with its own copy
         return workers.run(len(jobs), lambda i: stager.write(jobs[i]()), stager.part, files.workers)
 
 
-def _merge(parts: list[tuple[list[str], int, set[str]]]) -> tuple[WriteSummary, set[str]]:
+def _merge(parts: list[Part]) -> tuple[WriteSummary, set[str]]:
     """One summary from what each process wrote; a path written by two of them is refused."""
     summary, seen = WriteSummary(), set()
-    for written, unchanged, paths in parts:
-        twice = seen & paths
+    for part in parts:
+        twice = seen & part.seen
         if twice:
             raise BuildError(f"two generated files have the same path {min(twice)}; please report this")
-        seen |= paths
-        summary.written += written
-        summary.unchanged += unchanged
+        seen |= part.seen
+        summary.written += part.written
+        summary.unchanged += part.unchanged
+        summary.made.update(part.made)
+        summary.skipped += part.skipped
     summary.written.sort()
+    summary.made = dict(sorted(summary.made.items()))
     return summary, seen
 
 

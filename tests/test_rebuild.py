@@ -123,6 +123,72 @@ def test_a_removed_paper_loses_its_page(corpus, project, tmp_path, command):
         assert not (tmp_path / "site" / "papers" / REMOVED).exists()
 
 
+@pytest.fixture
+def made(monkeypatch):
+    """The slugs of the paper pages rendered (made) by the builds of a test, in this process."""
+    from generator import workers
+    from generator.pages import SitePages
+
+    monkeypatch.setenv(workers.WORKERS_ENV, "1")
+    slugs = []
+    render = SitePages._paper_page
+
+    def spy(self, paper, values):
+        slugs.append(paper.slug)
+        return render(self, paper, values)
+    monkeypatch.setattr(SitePages, "_paper_page", spy)
+    return slugs
+
+
+def test_a_rebuild_renders_only_the_paper_pages_whose_content_changed(corpus, project, tmp_path, made):
+    first = generate([corpus], project)
+    assert len(made) == len(first.report.papers)  # a first build makes every page
+    state = tmp_path / "fresh"  # what the rebuild starts from besides the corpus: the areas and aliases
+    state.mkdir()
+    for path in (project.aliases_file, project.areas_file):
+        shutil.copy(path, state / path.name)
+    made.clear()
+    edit(corpus / "plain.txt", "outperforms other measures", "outperforms other quokka measures")
+    second = generate([corpus], project)
+    papers_written = {rel for rel in second.written.written if rel.startswith("papers/")}
+    rendered = {f"papers/{slug}.md" for slug in made}
+    assert f"papers/{CHANGED}.md" in rendered
+    assert papers_written <= rendered  # every page that changed was made again ...
+    assert rendered <= showing(second.report.papers, CHANGED)  # ... and only pages that show the paper
+    assert second.written.skipped == len(second.report.papers) - len(rendered)
+    fresh = Project(docs=state / "docs", aliases=state / project.aliases_file.name, cache=None)
+    generate([corpus], fresh)
+    assert {k: v[0] for k, v in snapshot(project.docs_dir).items()} == \
+        {k: v[0] for k, v in snapshot(fresh.docs_dir).items()}  # the same bytes as a build from scratch
+
+
+def test_a_page_changed_in_docs_is_made_again(corpus, project, made):
+    generate([corpus], project)
+    page = project.docs_dir / "papers" / f"{CHANGED}.md"
+    generated = page.read_bytes()
+    page.write_bytes(generated.replace(b"Abstract", b"Abstrakt"))
+    made.clear()
+    again = generate([corpus], project)
+    assert made == [CHANGED] and again.written.written == [f"papers/{CHANGED}.md"]
+    assert page.read_bytes() == generated
+
+
+def test_a_changed_template_remakes_every_paper_page(corpus, tmp_path, made):
+    root = tmp_path / "project"
+    shutil.copytree(ROOT / "templates", root / "templates")
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "node_modules").symlink_to(ROOT / "node_modules")
+    project = Project(root=root, cache=tmp_path / "cache")
+    first = generate([corpus], project)
+    made.clear()
+    edit(root / "templates" / "pages" / "local-map.html.j2", "Local map: papers linked", "Local map: the papers linked")
+    again = generate([corpus], project)
+    assert sorted(made) == sorted(p.slug for p in first.report.papers)
+    with_map = {f"papers/{p.slug}.md" for p in first.report.papers
+                if "the papers linked" in (project.docs_dir / "papers" / f"{p.slug}.md").read_text(encoding="utf-8")}
+    assert with_map and {rel for rel in again.written.written if rel.startswith("papers/")} == with_map
+
+
 def test_the_fast_graph_writers_write_what_networkx_writes():
     """GraphML and GEXF are written line by line for speed; the bytes are networkx's own."""
     import io

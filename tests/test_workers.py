@@ -38,9 +38,9 @@ def parts(monkeypatch):
     return seen
 
 
-def generate_with(workers_wanted, monkeypatch, docs, sources=(FIXTURE,)):
+def generate_with(workers_wanted, monkeypatch, docs, sources=(FIXTURE,), **project):
     monkeypatch.setenv(workers.WORKERS_ENV, str(workers_wanted))
-    return generate(list(sources), Project(docs=docs, aliases=docs.with_suffix(".json")))
+    return generate(list(sources), Project(docs=docs, aliases=docs.with_suffix(".json"), **project))
 
 
 def test_two_workers_write_the_bytes_and_summary_of_one(tmp_path, monkeypatch, parts):
@@ -73,10 +73,11 @@ def test_both_processes_take_tasks_and_return_their_results():
 
 @pytest.fixture
 def built(tmp_path, monkeypatch):
-    """docs/ from a first build, and the main process' id."""
+    """docs/ from a first build, and the main process' id. Made without a cache, so that the next
+    build renders every page again (none is known to be unchanged)."""
     monkeypatch.chdir(ROOT)
     docs = tmp_path / "docs"
-    generate_with(2, monkeypatch, docs)
+    generate_with(2, monkeypatch, docs, cache=None)
     monkeypatch.setattr(pages, "PAPERS_PER_JOB", 1)
     return docs, os.getpid()
 
