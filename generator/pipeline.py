@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import (aliases, analysis as analysis_module, areas, clean, graph, layout as layout_module, models, neighbours,
-               phrases, readers, search, stable_areas, tokens)
+               phrases, readers, search, stable_areas, tokens, workers)
 from .analysis import Analysis, TfidfAnalyzer, analyse
 from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
@@ -173,17 +173,18 @@ class SourceResult:
     rejected: list[EntryOutcome]
 
 
-def _clean_with(memo: dict[str, CleanText], text: str) -> CleanText:
-    found = memo.get(text)
-    if not isinstance(found, CleanText):
-        found = memo[text] = clean_text(text)
-    return found
+CLEAN_CHUNK = 500  # texts cleaned at a time by one process
+
+
+def _cleaned(texts: list[str]) -> dict[str, CleanText]:
+    return {text: clean_text(text) for text in texts}
 
 
 def read_and_clean(sources: list, listing_year: int | None, cache: Cache,
                    progress: Progress) -> SourceResult:
     """Reads and cleans every source file; a file whose bytes (and the reading code and settings)
-    are unchanged comes from the cache, and a changed file re-cleans only texts not seen before."""
+    are unchanged comes from the cache, and a changed file re-cleans only texts not seen before,
+    on every core (``workers.py``)."""
     with progress.stage("read"):
         code = code_fingerprint(readers, clean, models)
         clean_code = code_fingerprint(clean, models)
@@ -198,12 +199,15 @@ def read_and_clean(sources: list, listing_year: int | None, cache: Cache,
             keys.append(key)
             results.append(found)
     memo_key = make_key("clean", clean_code)
-    with progress.stage("clean", total=sum(len(results[i].entries) for i in todo)) as advance:
-        memo = (cache.get("clean", memo_key, dict) if todo else None) or {}
+    memo = (cache.get("clean", memo_key, dict) if todo else None) or {}
+    memo = {text: found for text, found in memo.items() if isinstance(found, CleanText)}
+    fresh = sorted({text for i in todo for e in results[i].entries for text in (e.title, e.abstract)} - memo.keys())
+    with progress.stage("clean", total=len(fresh)) as advance:
+        for part in workers.map_chunks(_cleaned, fresh, worker_count(), CLEAN_CHUNK, advance):
+            memo.update(part)
         for i in todo:
-            read = results[i]
-            cleaned, rejected = clean_entries(read.entries, advance, lambda text: _clean_with(memo, text))
-            results[i] = SourceResult(read, cleaned, rejected)
+            cleaned, rejected = clean_entries(results[i].entries, cleaner=memo.__getitem__)
+            results[i] = SourceResult(results[i], cleaned, rejected)
             cache.put("read", keys[i], results[i])
         if todo:
             memo = {}

@@ -95,6 +95,22 @@ def run(count: int, work: Callable[[int], None], result: Callable[[], object], w
             gc.unfreeze()
 
 
+def map_chunks(function: Callable[[list], object], items: list, workers: int, chunk: int,
+               done: Callable[[int], None] = lambda n: None) -> list:
+    """``[function(items[i:i + chunk]) for i in range(0, len(items), chunk)]``, the chunks shared
+    out over ``workers`` processes (this one included); what ``function`` returns travels back
+    pickled. ``done(n)`` is told of each chunk of ``n`` items this process finishes."""
+    chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+    found: dict[int, object] = {}
+
+    def work(i: int) -> None:
+        found[i] = function(chunks[i])
+        done(len(chunks[i]))
+    parts = run(len(chunks), work, lambda: found, workers)
+    merged = {i: value for part in parts for i, value in part.items()}
+    return [merged[i] for i in range(len(chunks))]
+
+
 def _task_pipe(count: int) -> int | None:
     """A pipe holding the task numbers (its reading end), or None where they do not all fit in
     its buffer (the work is then done in this process alone)."""

@@ -71,6 +71,31 @@ def test_both_processes_take_tasks_and_return_their_results():
     no_child_left()
 
 
+def test_map_chunks_gives_each_chunk_s_result_in_order_from_both_processes():
+    told = []
+    results = workers.map_chunks(lambda chunk: (os.getpid(), [x * x for x in chunk], time.sleep(0.02)),
+                                 list(range(25)), 2, 3, told.append)
+    assert [squares for _, squares, _ in results] == [[x * x for x in range(i, min(25, i + 3))] for i in range(0, 25, 3)]
+    assert len({pid for pid, _, _ in results}) == 2  # both processes took chunks
+    assert sum(told) == sum(len(squares) for pid, squares, _ in results if pid == os.getpid())  # this one's
+    no_child_left()
+
+
+def test_cleaning_on_two_processes_gives_what_one_gives(monkeypatch):
+    from generator import pipeline
+    from generator.cache import Cache
+    from generator.progress import Progress
+
+    monkeypatch.setattr(pipeline, "CLEAN_CHUNK", 1)
+    found = []
+    for n in (1, 2):
+        monkeypatch.setenv(workers.WORKERS_ENV, str(n))
+        result = pipeline.read_and_clean([FIXTURE], None, Cache(None), Progress())
+        found.append((result.cleaned, result.rejected))
+    assert found[0] == found[1] and len(found[0][0]) > 3
+    no_child_left()
+
+
 @pytest.fixture
 def built(tmp_path, monkeypatch):
     """docs/ from a first build, and the main process' id. Made without a cache, so that the next
