@@ -22,10 +22,14 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
+from . import workers
 from .models import Paper
-from .neighbours import TERM_GRID, THEME_GRID, Space, nearest, on_grid
+from .neighbours import PARALLEL_MIN, TERM_GRID, THEME_GRID, Space, nearest, on_grid
 from .phrases import choose_forms, distinct
 from .tokens import Tokens
+
+
+SPELL_CHUNK = 500  # papers whose terms one process writes out at a time
 
 
 @dataclass(frozen=True)
@@ -213,10 +217,17 @@ class TfidfAnalyzer:
         def spell(columns: tuple[int, ...]) -> tuple[str, ...]:
             return tuple(distinct([features[f] for f in columns], self.shared_limit))
 
+        def spelled(rows: list[int]) -> list[tuple[list[str], list[tuple[str, ...]]]]:
+            """Per row, its key terms and the shared terms of each of its links, as written."""
+            return [(distinct([features[f] for f in top[i]], self.top_terms), [spell(tuple(fs)) for _, _, fs, _ in links[i]])
+                    for i in rows]
+        n = len(papers)
+        processes = workers.worker_count(n) if n >= PARALLEL_MIN else 1
+        words = [row for part in workers.map_chunks(spelled, list(range(n)), processes, SPELL_CHUNK) for row in part]
         return Analysis(
-            terms={slugs[i]: distinct([features[f] for f in top[i]], self.top_terms) for i in top},
-            related={slugs[i]: [Relation(slugs[j], s, spell(tuple(fs)), weak) for j, s, fs, weak in links[i]]
-                     for i in links},
+            terms={slugs[i]: words[i][0] for i in range(n)},
+            related={slugs[i]: [Relation(slugs[j], s, terms, weak) for (j, s, _, weak), terms in zip(links[i], words[i][1])]
+                     for i in range(n)},
             vectors=X, features=features, index={s: i for i, s in enumerate(slugs)},
             term_index={features[i]: i for i, name in enumerate(names) if name in wanted},
             space=space)

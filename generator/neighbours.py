@@ -1,6 +1,7 @@
 """Nearest papers: each paper's k best-scoring other papers in a ``Space``, never as an n × n matrix.
 
-Small corpora are searched exactly, block by block, each pair scored once. Larger ones first
+Small corpora are searched exactly, block by block, each pair scored once, the blocks shared out
+over the cores (``workers.py``). Larger ones first
 gather candidates cheaply — the papers sharing one of a paper's strongest distinctive terms (a
 sparse product over each row's top terms, without the terms too common to tell papers apart) —
 then score those pairs exactly; a paper with too few candidates is searched exactly.
@@ -18,8 +19,11 @@ from typing import Iterator
 import numpy as np
 from scipy import sparse
 
+from . import workers
+
 BLOCK_CELLS = 1 << 22  # similarities held at once (rows × papers): 32 MB, never n × n
 EXACT_MAX = 12000  # corpora up to this size are searched exactly (faster there, measured)
+PARALLEL_MIN = 2000  # from this size the exact search shares its blocks out over the cores
 PAIR_CHUNK = 1 << 17  # candidate pairs scored at once
 TERM_GRID = 26  # TF-IDF weights: multiples of 2^-26 (at most 7.5e-9 from the computed weight)
 THEME_GRID = 20  # LSA coordinates: multiples of 2^-20, coarse enough to absorb an SVD's last bits
@@ -153,18 +157,26 @@ def exact(space: Space, k: int, rows: np.ndarray | None = None) -> Iterator[tupl
             for local, found in _lists(*_ranked(*_near_top(block, take), n), len(chunk), take):
                 yield int(chunk[local]), found
         return
-    found, start = [], 0
+    blocks, start = [], 0
     while start < n:
-        stop = min(n, start + max(1, BLOCK_CELLS // (n - start)))
-        block = _block_similarities(space, np.arange(start, stop), start)
-        m = stop - start
-        block[np.arange(m), np.arange(m)] = -np.inf
-        r, c, v = _near_top(block, take)
-        found.append((r + start, c + start, v))
-        if stop < n:  # the same pairs seen from the later rows: the best of each column
-            r, c, v = _near_top(block[:, m:], take, axis=0)
-            found.append((r + stop, c + start, v))
-        start = stop
+        blocks.append((start, min(n, start + max(1, BLOCK_CELLS // (n - start)))))
+        start = blocks[-1][1]
+
+    def candidates(bounds: list[tuple[int, int]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        found = []
+        for start, stop in bounds:
+            block = _block_similarities(space, np.arange(start, stop), start)
+            m = stop - start
+            block[np.arange(m), np.arange(m)] = -np.inf
+            r, c, v = _near_top(block, take)
+            found.append((r + start, c + start, v))
+            if stop < n:  # the same pairs seen from the later rows: the best of each column
+                r, c, v = _near_top(block[:, m:], take, axis=0)
+                found.append((r + stop, c + start, v))
+        return found
+    processes = workers.worker_count(n) if n >= PARALLEL_MIN else 1
+    space.XT  # noqa: B018 -- made once, before the workers fork
+    found = [part for parts in workers.map_chunks(candidates, blocks, processes, 1) for part in parts]
     yield from _lists(*_ranked(*(np.concatenate(part) for part in zip(*found)), n), n, take)
 
 

