@@ -63,9 +63,24 @@ class TopicGraph:
         (a page asks for the few "builds_on" and "mentions" edges among many "related" ones)."""
         edges = list(self.graph.out_edges(slug, keys=True, data=True))
         edges += list(self.graph.in_edges(slug, keys=True, data=True))
-        return [Link(k, u, v, d["score"], tuple(t for t in d["shared_terms"].split("; ") if t),
-                     d.get("evidence", ""), bool(d.get("weak", 0)))
-                for u, v, k, d in edges if kinds is None or k in kinds]
+        return [_link(*edge) for edge in edges if kinds is None or edge[2] in kinds]
+
+    def links_by_paper(self, kinds: frozenset[str]) -> dict[str, list[Link]]:
+        """The edges of the given ``kinds`` touching each paper that has any (``links`` for every
+        paper at once: one pass over the graph)."""
+        found: dict[str, list[Link]] = {}
+        for edge in self.graph.edges(keys=True, data=True):
+            if edge[2] in kinds:
+                link = _link(*edge)
+                found.setdefault(link.source, []).append(link)
+                if link.target != link.source:
+                    found.setdefault(link.target, []).append(link)
+        return found
+
+
+def _link(u: str, v: str, kind: str, d: dict) -> Link:
+    return Link(kind, u, v, d["score"], tuple(t for t in d["shared_terms"].split("; ") if t),
+                d.get("evidence", ""), bool(d.get("weak", 0)))
 
 
 def short_name(title: str) -> str | None:

@@ -51,6 +51,7 @@ class PaperContexts(Mapping[str, PaperContext]):
         self.by_slug = {p.slug: p for p in papers}
         self.areas = {a.id: a for a in topic.areas}
         self.analysis, self.topic = analysis, topic
+        self.explained = topic.links_by_paper(EXPLAINED_KINDS)  # a few per paper, found in one pass
 
     def __getitem__(self, slug: str) -> PaperContext:
         paper, by_slug, topic = self.by_slug[slug], self.by_slug, self.topic
@@ -58,7 +59,7 @@ class PaperContexts(Mapping[str, PaperContext]):
         ctx = PaperContext(area.id, area.name, slug in topic.loose, self.analysis.terms.get(slug, []))
         ctx.related = [Neighbour(by_slug[r.slug], r.score, r.shared_terms, weak=r.weak)
                        for r in self.analysis.related.get(slug, [])]
-        for link in topic.links(paper.slug, EXPLAINED_KINDS):
+        for link in self.explained.get(slug, ()):
             outgoing = link.source == paper.slug
             other = by_slug[link.target if outgoing else link.source]
             item = Neighbour(other, link.score, link.shared_terms, link.evidence, link.weak)

@@ -80,6 +80,15 @@ def test_builds_on_points_from_the_later_paper_to_the_earlier(topic):
         assert topic.graph.has_edge(min(u, v), max(u, v), key="related")
 
 
+def test_links_by_paper_are_each_paper_s_links(topic):
+    kinds = frozenset({"builds_on", "mentions"})
+    found = topic.links_by_paper(kinds)
+    assert found and sum(len(ls) for ls in found.values()) == 2 * sum(
+        1 for _, _, k in topic.graph.edges(keys=True) if k in kinds)
+    for slug in topic.area_of:
+        assert sorted(found.get(slug, []), key=repr) == sorted(topic.links(slug, kinds), key=repr)
+
+
 def test_no_builds_on_without_a_year():
     papers = [paper("a", "Knowledge distillation", "Knowledge distillation from a teacher.", 2020),
               paper("b", "Knowledge distillation again", "Knowledge distillation with a teacher.", None, month=3),
