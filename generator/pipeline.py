@@ -362,7 +362,8 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
         pagefind = search.uses_pagefind(len(gathered.report.papers), offline)
         with progress.stage("MkDocs site"):
             build_site(project.config_file, docs, site, offline=offline, epoch=gathered.epoch,
-                       redirects=aliases.redirect_map(gathered.aliases), material_search=not pagefind)
+                       redirects=aliases.redirect_map(gathered.aliases), material_search=not pagefind,
+                       workers=worker_count(len(gathered.report.papers)))
         if pagefind:
             with progress.stage("search index (Pagefind)"):
                 search.index_site(site)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from .exceptions import BuildError
+from .site_parallel import split
 
 
 @contextlib.contextmanager
@@ -25,8 +26,10 @@ def _environment(values: dict[str, str]):
 
 
 def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, offline: bool, epoch: int,
-               redirects: dict[str, str] | None = None, material_search: bool = True) -> None:
-    """Runs ``mkdocs build --strict`` into ``site_dir``; any warning fails the build."""
+               redirects: dict[str, str] | None = None, material_search: bool = True, workers: int = 1) -> None:
+    """Runs ``mkdocs build --strict`` into ``site_dir``; any warning fails the build. Without
+    Material's search, paper pages are shared with a forked worker if ``workers`` > 1
+    (``site_parallel``)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -38,6 +41,7 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, offline: bo
     with _environment(env):
         try:
             config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True)
-            build(config)
+            with split(config) if workers > 1 and not material_search else contextlib.nullcontext():
+                build(config)
         except MkDocsException as err:
             raise BuildError(f"MkDocs could not build the site: {err}") from None

@@ -73,7 +73,7 @@ def run(count: int, work: Callable[[int], None], result: Callable[[], object], w
     children: dict[int, Connection] = {}
     try:
         for _ in range(workers - 1):
-            _fork(children, tasks, work, result)
+            _fork(children, _share(tasks, work, result))
         for i in _claims(tasks, stop=lambda: bool(children) and bool(wait(list(children.values()), timeout=0))):
             work(i)
         results, peaks = [result()], 0.0
@@ -93,6 +93,47 @@ def run(count: int, work: Callable[[int], None], result: Callable[[], object], w
             _stop(pid)
         if owner:
             gc.unfreeze()
+
+
+class Background:
+    """``job()`` run by a forked worker while this process goes on (the heap frozen as in
+    ``run``): ``result()`` waits for what it returned, raising what stopped it; ``stop()`` kills it.
+    Where no worker can be forked, ``result()`` runs the job in this process."""
+
+    def __init__(self, job: Callable[[], object]):
+        self.job = job
+        self.children: dict[int, Connection] = {}
+        self.owner = not gc.get_freeze_count()
+        gc.freeze()
+        _fork(self.children, lambda: (job(), private_mb()))
+        if not self.children:
+            self._thaw()
+
+    def result(self):
+        if not self.children:
+            return self.job()
+        (pid, conn), = self.children.items()
+        try:
+            message = _receive(conn)
+            _, status = os.waitpid(pid, 0)
+            del self.children[pid]
+        finally:
+            self.stop()
+        value, peak = _outcome(message, status)
+        record_workers_peak(peak)
+        return value
+
+    def stop(self) -> None:
+        for pid, conn in self.children.items():
+            conn.close()
+            _stop(pid)
+        self.children.clear()
+        self._thaw()
+
+    def _thaw(self) -> None:
+        if self.owner:
+            gc.unfreeze()
+            self.owner = False
 
 
 def map_chunks(function: Callable[[list], object], items: list, workers: int, chunk: int,
@@ -138,11 +179,11 @@ def _claims(tasks: int, stop: Callable[[], bool] = lambda: False):
         yield array.array("I", taken)[0]
 
 
-def _fork(children: dict[int, Connection], tasks: int, work, result) -> None:
-    """Starts a worker and adds it to ``children``; where the system cannot fork now (out of
-    processes or memory), this process does the work with the workers it has."""
+def _fork(children: dict[int, Connection], job: Callable[[], tuple[object, float]]) -> None:
+    """Starts a worker running ``job`` (which returns its result and its private peak memory in
+    MB) and adds it to ``children``; where the system cannot fork now (out of processes or
+    memory), adds nothing."""
     receive, send = Pipe(duplex=False)
-    parent = os.getpid()
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # until the worker is known
     try:
         try:
@@ -154,22 +195,32 @@ def _fork(children: dict[int, Connection], tasks: int, work, result) -> None:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             receive.close()
-            _work_in_child(parent, tasks, work, result, send)
+            _work_in_child(job, send)
         children[pid] = receive
     finally:
         send.close()
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
-def _work_in_child(parent: int, tasks: int, work, result, send: Connection) -> None:
-    code = 0
-    try:
+def _share(tasks: int, work, result) -> Callable[[], tuple[object, float]]:
+    """A worker's job in ``run``: tasks from the pipe until none is left (or the parent is gone)."""
+    parent = os.getpid()
+
+    def job() -> tuple[object, float]:
         peak, sampled = private_mb(), time.monotonic()
         for i in _claims(tasks, stop=lambda: os.getppid() != parent):  # the parent is gone: stop
             work(i)
             if time.monotonic() - sampled > SAMPLE_EVERY:
                 peak, sampled = max(peak, private_mb()), time.monotonic()
-        message = ("done", result(), max(peak, private_mb()))
+        return result(), max(peak, private_mb())
+    return job
+
+
+def _work_in_child(job, send: Connection) -> None:
+    code = 0
+    try:
+        value, peak = job()
+        message = ("done", value, peak)
     except BaseException as exc:  # noqa: BLE001 -- everything goes back to the parent
         message = ("failed", _portable(exc), traceback.format_exc())
     try:

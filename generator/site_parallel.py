@@ -1,0 +1,105 @@
+"""MkDocs on two cores: a forked worker reads and builds every other paper page while this process
+does the rest, and hands back its warnings and the anchors its pages hold and link to, so strict
+mode and the anchor check see every page as in one process.
+
+MkDocs (1.6, pinned) reads every page, then builds every page, in one loop each; ``split`` wraps the
+two functions those loops call. The worker is forked as the first page is read, after the files and
+the navigation are known. It is used only without Material's search, whose index gathers the text
+of every page in one process (litmap uses Pagefind at that scale), and paper pages are not in the
+navigation, so no other page shows anything of them.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Iterator
+
+from mkdocs.commands import build as mkdocs_build
+
+from .workers import Background
+
+PAPER_PAGE = re.compile(r"papers/(?!index\.md$)[^/]+\.md$")
+
+
+class _Collect(logging.Handler):
+    """Keeps the warnings the worker logs, to be logged again by this process."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+class _Split:
+    def __init__(self, config, populate, build_page):
+        self.populate, self.build_page = populate, build_page
+        self.theirs: set[str] | None = None  # the worker's pages
+        self.worker: Background | None = None
+        self.nav = None
+        on_nav = config.plugins.on_nav
+
+        def keep_nav(nav, **kwargs):
+            self.nav = on_nav(nav, **kwargs)
+            return self.nav
+        config.plugins.on_nav = keep_nav
+
+    def read(self, page, config, files, dirty=False):
+        if self.theirs is None:
+            papers = [f.page for f in files.documentation_pages() if PAPER_PAGE.match(f.src_uri)]
+            theirs = papers[1::2]
+            self.theirs = {p.file.src_uri for p in theirs}
+            self.worker = Background(lambda: self._work(theirs, config, files, dirty))
+        if page.file.src_uri not in self.theirs:
+            self.populate(page, config, files, dirty)
+
+    def _work(self, pages, config, files, dirty) -> tuple[list, dict]:
+        """The worker: reads and builds its pages; returns its warnings and their anchors."""
+        logger = logging.getLogger("mkdocs")
+        for handler in list(logger.handlers):  # this process logs them, once
+            logger.removeHandler(handler)
+        collect = _Collect()
+        logger.addHandler(collect)
+        logger.propagate = False
+        for page in pages:
+            self.populate(page, config, files, dirty)
+        env = config.plugins.on_env(config.theme.get_env(), config=config, files=files)
+        doc_files = files.documentation_pages()
+        for page in pages:
+            self.build_page(page, config, doc_files, self.nav, env, dirty, excluded=page.file.inclusion.is_excluded())
+        anchors = {p.file.src_uri: (p.present_anchor_ids, {f.src_uri: links for f, links in (p.links_to_anchors or {}).items()})
+                   for p in pages}
+        return collect.records, anchors
+
+    def build(self, page, config, doc_files, nav, env, dirty=False, excluded=False):
+        if page.file.src_uri not in self.theirs:
+            self.build_page(page, config, doc_files, nav, env, dirty, excluded)
+        if page.file is doc_files[-1]:  # the last page: the worker's are needed from here on
+            self._collect(doc_files)
+
+    def _collect(self, doc_files) -> None:
+        records, anchors = self.worker.result()
+        for name, level, message in records:
+            logging.getLogger(name).log(level, message)
+        by_uri = {f.src_uri: f for f in doc_files}
+        for uri, (present, links) in anchors.items():
+            page = by_uri[uri].page
+            page.present_anchor_ids = present
+            page.links_to_anchors = {by_uri[target]: found for target, found in links.items() if target in by_uri}
+
+
+@contextlib.contextmanager
+def split(config) -> Iterator[None]:
+    """MkDocs' builds within this block share the paper pages with a forked worker."""
+    populate, build_page = mkdocs_build._populate_page, mkdocs_build._build_page
+    state = _Split(config, populate, build_page)
+    mkdocs_build._populate_page, mkdocs_build._build_page = state.read, state.build
+    try:
+        yield
+    finally:
+        mkdocs_build._populate_page, mkdocs_build._build_page = populate, build_page
+        del config.plugins.on_nav
+        if state.worker is not None:
+            state.worker.stop()
