@@ -13,9 +13,10 @@ from pathlib import Path
 
 from bench.sample import as_listing, records, sample
 from bench.scale import run
+from generator.pipeline import SEARCH_STAGE
 
 
-SITE_STAGES = {"MkDocs site", "search index (Pagefind)"}  # the rest is the generator (`litmap generate`)
+SITE_STAGES = {"MkDocs site", SEARCH_STAGE, "CSP scan"}  # the rest is the generator (`litmap generate`)
 
 
 def generator_seconds(row: dict) -> float:

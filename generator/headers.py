@@ -76,8 +76,9 @@ def _hashes(texts) -> list[str]:
     return [f"'sha256-{d}'" for d in sorted(digests)]
 
 
-def policy(site_dir: Path) -> str:
-    """The Content-Security-Policy that lets every HTML page of ``site_dir`` run, and nothing else."""
+def policy(site_dir: Path, pagefind: bool | None = None) -> str:
+    """The Content-Security-Policy that lets every HTML page of ``site_dir`` run, and nothing else;
+    ``pagefind``: whether the site has Pagefind's search (default: whether its index is there)."""
     found = _Inline()
     for page in sorted(site_dir.rglob("*.html")):
         for part in _tags_of_interest(page.read_bytes()):
@@ -85,7 +86,9 @@ def policy(site_dir: Path) -> str:
             found.close()
             found.reset()
     attrs = ["'unsafe-hashes'", *_hashes(found.styles)] if found.styles else ["'none'"]
-    wasm = ["'wasm-unsafe-eval'"] if (site_dir / "pagefind").is_dir() else []  # Pagefind's search
+    if pagefind is None:
+        pagefind = (site_dir / "pagefind").is_dir()
+    wasm = ["'wasm-unsafe-eval'"] if pagefind else []  # Pagefind's search
     return "; ".join([
         "default-src 'self'",
         " ".join(["script-src 'self'", *wasm, *_hashes(found.scripts)]),
@@ -130,10 +133,11 @@ def _cache_rules(site_dir: Path) -> list[tuple[str, str]]:
     return sorted(rules)
 
 
-def write_headers(site_dir: Path) -> Path:
-    """Writes ``site_dir/_headers`` (deterministic: sorted rules and hashes) and returns its path."""
+def write_headers(site_dir: Path, csp: str | None = None) -> Path:
+    """Writes ``site_dir/_headers`` (deterministic: sorted rules and hashes) and returns its path;
+    ``csp``: the site's ``policy`` if already known."""
     lines = ["# Written by generator/headers.py from the built pages: do not edit.", "/*",
-             f"  Content-Security-Policy: {policy(site_dir)}", *(f"  {k}: {v}" for k, v in FIXED.items())]
+             f"  Content-Security-Policy: {csp or policy(site_dir)}", *(f"  {k}: {v}" for k, v in FIXED.items())]
     for path, value in _cache_rules(site_dir):
         lines += [path, f"  Cache-Control: {value}"]
     target = site_dir / "_headers"

@@ -23,7 +23,7 @@ from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
 from .exceptions import BuildError
 from .graph import TopicGraph, build_graph
-from .headers import write_headers
+from .headers import policy, write_headers
 from .merge import merge
 from .exports import export_chunks
 from .layout import layout
@@ -48,6 +48,7 @@ def export_files(papers: list[Paper], topic, site_url: str, pos) -> Iterator[tup
 ROOT = Path(__file__).resolve().parents[1]
 FALLBACK_EPOCH = 946684800  # 2000-01-01, for a corpus with no dated paper
 DEFAULT_CACHE = Path(".litmap-cache")  # below the project root
+SEARCH_STAGE = "search index (Pagefind), CSP scan alongside"
 CACHE_ENV = "LITMAP_CACHE"  # overrides the default cache folder (the tests point it at a temporary one)
 
 
@@ -364,13 +365,15 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
             build_site(project.config_file, docs, site, offline=offline, epoch=gathered.epoch,
                        redirects=aliases.redirect_map(gathered.aliases), material_search=not pagefind,
                        workers=worker_count(len(gathered.report.papers)))
-        if pagefind:
-            with progress.stage("search index (Pagefind)"):
-                search.index_site(site)
+        # Netlify _headers (not offline): CSP hashes of the finished pages, scanned while Pagefind
+        # indexes them, and caching rules for every file
+        with progress.stage(SEARCH_STAGE if pagefind else "CSP scan"):
+            with search.indexing(site) if pagefind else contextlib.nullcontext():
+                csp = None if offline else policy(site, pagefind=pagefind)
         (site / "report.json").write_text(gathered.report.to_json(), encoding="utf-8")
         (site / "_redirects").write_text(netlify_redirects(gathered.aliases), encoding="utf-8")
         if not offline:
-            write_headers(site)  # Netlify _headers: CSP hashes of the finished pages + caching
+            write_headers(site, csp)
         swap_in(docs, project.docs_dir)
         swap_in(site, out)
         save_state(project, gathered)

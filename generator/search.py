@@ -4,8 +4,11 @@ megabytes, so the paper pages are indexed with Pagefind (from PyPI) into small c
 fetches as it needs them, and a search page uses Pagefind's UI, served from the site itself."""
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .exceptions import BuildError
@@ -18,11 +21,23 @@ def uses_pagefind(papers: int, offline: bool) -> bool:
     return papers > SEARCH_LIMIT and not offline
 
 
-def index_site(site: Path) -> None:
-    """Runs Pagefind over the paper pages of a built site (output in ``site/pagefind``)."""
+@contextlib.contextmanager
+def indexing(site: Path) -> Iterator[None]:
+    """Runs Pagefind over the paper pages of a built site (output in ``site/pagefind``) while the
+    block runs (Pagefind reads the pages, the block may too), and waits for it at the end."""
     command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "papers/*/index.html",
                "--root-selector", "article", "--exclude-selectors", "[data-search-exclude], .litmap-local",
                "--silent"]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
-        raise BuildError(f"Pagefind could not index the site: {result.stderr.strip() or result.stdout.strip()}")
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as told:
+        process = subprocess.Popen(command, stdout=told, stderr=subprocess.STDOUT, text=True)
+        try:
+            yield
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        process.wait()
+        told.seek(0)
+        if process.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
+            raise BuildError(f"Pagefind could not index the site: {told.read().strip()}")
+

@@ -79,3 +79,21 @@ def test_first_result_is_quick_and_light(large_site):
         assert sum(sizes) < 5 * 2**20
         assert recorder.foreign_requests() == []
         assert [e for e in recorder.errors if "Content Security Policy" in e] == []
+
+
+def test_pagefind_that_finds_no_page_fails_the_build_clearly(tmp_path):
+    from generator.exceptions import BuildError
+
+    with pytest.raises(BuildError, match="Pagefind could not index the site"):
+        with search.indexing(tmp_path):
+            pass
+
+
+def test_a_failure_while_pagefind_runs_stops_it(tmp_path):
+    import os
+
+    with pytest.raises(RuntimeError, match="scan failed"):
+        with search.indexing(tmp_path):
+            raise RuntimeError("scan failed")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # Pagefind is not left running
