@@ -51,7 +51,8 @@ class _Split:
             papers = [f.page for f in files.documentation_pages() if PAPER_PAGE.match(f.src_uri)]
             theirs = papers[1::2]
             self.theirs = {p.file.src_uri for p in theirs}
-            self.worker = Background(lambda: self._work(theirs, config, files, dirty))
+            if theirs:
+                self.worker = Background(lambda: self._work(theirs, config, files, dirty))
         if page.file.src_uri not in self.theirs:
             self.populate(page, config, files, dirty)
 
@@ -76,7 +77,7 @@ class _Split:
     def build(self, page, config, doc_files, nav, env, dirty=False, excluded=False):
         if page.file.src_uri not in self.theirs:
             self.build_page(page, config, doc_files, nav, env, dirty, excluded)
-        if page.file is doc_files[-1]:  # the last page: the worker's are needed from here on
+        if page.file is doc_files[-1] and self.worker:  # the last page: the worker's are needed from here on
             self._collect(doc_files)
 
     def _collect(self, doc_files) -> None:
