@@ -59,17 +59,25 @@ class _Split:
     def _work(self, pages, config, files, dirty) -> tuple[list, dict]:
         """The worker: reads and builds its pages; returns its warnings and their anchors."""
         logger = logging.getLogger("mkdocs")
-        for handler in list(logger.handlers):  # this process logs them, once
-            logger.removeHandler(handler)
+        handlers, propagate = list(logger.handlers), logger.propagate
         collect = _Collect()
+        for handler in handlers:  # the main process logs them, once (and counts them in strict mode)
+            logger.removeHandler(handler)
         logger.addHandler(collect)
         logger.propagate = False
-        for page in pages:
-            self.populate(page, config, files, dirty)
-        env = config.plugins.on_env(config.theme.get_env(), config=config, files=files)
-        doc_files = files.documentation_pages()
-        for page in pages:
-            self.build_page(page, config, doc_files, self.nav, env, dirty, excluded=page.file.inclusion.is_excluded())
+        try:
+            for page in pages:
+                self.populate(page, config, files, dirty)
+            env = config.plugins.on_env(config.theme.get_env(), config=config, files=files)
+            doc_files = files.documentation_pages()
+            for page in pages:
+                self.build_page(page, config, doc_files, self.nav, env, dirty,
+                                excluded=page.file.inclusion.is_excluded())
+        finally:  # as it was, where no worker could be forked and this process did the work
+            logger.removeHandler(collect)
+            for handler in handlers:
+                logger.addHandler(handler)
+            logger.propagate = propagate
         anchors = {p.file.src_uri: (p.present_anchor_ids, {f.src_uri: links for f, links in (p.links_to_anchors or {}).items()})
                    for p in pages}
         return collect.records, anchors
@@ -82,7 +90,7 @@ class _Split:
 
     def _collect(self, doc_files) -> None:
         records, anchors = self.worker.result()
-        for name, level, message in records:
+        for name, level, message in list(records):
             logging.getLogger(name).log(level, message)
         by_uri = {f.src_uri: f for f in doc_files}
         for uri, (present, links) in anchors.items():

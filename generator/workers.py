@@ -101,7 +101,7 @@ class Background:
     Where no worker can be forked, ``result()`` runs the job in this process."""
 
     def __init__(self, job: Callable[[], object]):
-        self.job = job
+        self.job: Callable[[], object] | None = job
         self.children: dict[int, Connection] = {}
         self.owner = not gc.get_freeze_count()
         gc.freeze()
@@ -110,8 +110,11 @@ class Background:
             self._thaw()
 
     def result(self):
+        job, self.job = self.job, None
+        if job is None:
+            raise BuildError("a background job's result was asked for twice, or after it was stopped")
         if not self.children:
-            return self.job()
+            return job()
         (pid, conn), = self.children.items()
         try:
             message = _receive(conn)
@@ -124,6 +127,7 @@ class Background:
         return value
 
     def stop(self) -> None:
+        self.job = None
         for pid, conn in self.children.items():
             conn.close()
             _stop(pid)
@@ -140,14 +144,19 @@ def map_chunks(function: Callable[[list], object], items: list, workers: int, ch
                done: Callable[[int], None] = lambda n: None) -> list:
     """``[function(items[i:i + chunk]) for i in range(0, len(items), chunk)]``, the chunks shared
     out over ``workers`` processes (this one included); what ``function`` returns travels back
-    pickled. ``done(n)`` is told of each chunk of ``n`` items this process finishes."""
+    pickled. ``done(n)`` is told, in this process only (a progress bar's lock may have been taken
+    by its thread as the worker forked), of each chunk of ``n`` items this process finishes, and of
+    the workers' chunks once they are back."""
     chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
     found: dict[int, object] = {}
+    here = os.getpid()
 
     def work(i: int) -> None:
         found[i] = function(chunks[i])
-        done(len(chunks[i]))
+        if os.getpid() == here:
+            done(len(chunks[i]))
     parts = run(len(chunks), work, lambda: found, workers)
+    done(sum(len(chunks[i]) for part in parts[1:] for i in part))
     merged = {i: value for part in parts for i, value in part.items()}
     return [merged[i] for i in range(len(chunks))]
 

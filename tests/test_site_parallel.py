@@ -75,11 +75,16 @@ def spoil(docs, tmp_path, line: str):
     return copy, worker_pages(docs)[0]
 
 
+@pytest.mark.parametrize("forks", [True, False])
 @pytest.mark.parametrize("line, problem", [
     ("[how](../about-the-map.md#no-such-anchor)", "does not contain an anchor '#no-such-anchor'"),
     ("[gone](no-such-page.md)", "no-such-page.md"),
 ])
-def test_a_bad_link_on_a_worker_page_fails_the_strict_build(docs, tmp_path, caplog, line, problem):
+def test_a_bad_link_on_a_worker_page_fails_the_strict_build(docs, tmp_path, caplog, monkeypatch, line, problem,
+                                                            forks):
+    """Whether the worker's pages are built by a worker or, where none can be forked, here."""
+    if not forks:
+        monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError("no more processes")))
     spoiled, page = spoil(docs, tmp_path, line)
     with pytest.raises(BuildError, match="strict mode"):
         site(spoiled, tmp_path / "site", 2)

@@ -58,11 +58,23 @@ def test_two_workers_write_the_bytes_and_summary_of_one(tmp_path, monkeypatch, p
     no_child_left()
 
 
-def test_both_processes_take_tasks_and_return_their_results():
+def meeting(folder, timeout=20):
+    """A task's first step that waits (for at most ``timeout`` s) until two processes have begun
+    theirs: each process takes a task and then meets the other, however slowly a worker starts."""
+    def meet():
+        (folder / str(os.getpid())).touch()
+        deadline = time.monotonic() + timeout
+        while len(list(folder.iterdir())) < 2 and time.monotonic() < deadline:
+            time.sleep(0.005)
+    return meet
+
+
+def test_both_processes_take_tasks_and_return_their_results(tmp_path):
     done = []
+    meet = meeting(tmp_path)
 
     def work(i):
-        time.sleep(0.02)
+        meet()
         done.append(i)
     results = workers.run(20, work, lambda: (os.getpid(), sorted(done)), 2)
     assert len(results) == 2 and results[0][0] == os.getpid() != results[1][0]
@@ -71,14 +83,42 @@ def test_both_processes_take_tasks_and_return_their_results():
     no_child_left()
 
 
-def test_map_chunks_gives_each_chunk_s_result_in_order_from_both_processes():
-    told = []
-    results = workers.map_chunks(lambda chunk: (os.getpid(), [x * x for x in chunk], time.sleep(0.02)),
-                                 list(range(25)), 2, 3, told.append)
+def test_map_chunks_gives_each_chunk_s_result_in_order_from_both_processes(tmp_path):
+    told, tellers = [], tmp_path / "told"
+    tellers.mkdir()
+    meet = meeting(tmp_path / "met")
+    (tmp_path / "met").mkdir()
+
+    def tell(n):
+        (tellers / str(os.getpid())).touch()
+        told.append(n)
+    results = workers.map_chunks(lambda chunk: (os.getpid(), [x * x for x in chunk], meet()),
+                                 list(range(25)), 2, 3, tell)
     assert [squares for _, squares, _ in results] == [[x * x for x in range(i, min(25, i + 3))] for i in range(0, 25, 3)]
     assert len({pid for pid, _, _ in results}) == 2  # both processes took chunks
-    assert sum(told) == sum(len(squares) for pid, squares, _ in results if pid == os.getpid())  # this one's
+    assert sum(told) == 25  # this process is told of every item, the workers' too ...
+    assert [p.name for p in tellers.iterdir()] == [str(os.getpid())]  # ... and only this process
+
+
+def test_a_background_job_runs_in_a_worker_and_its_result_or_error_comes_back():
+    job = workers.Background(lambda: (os.getpid(), "done"))
+    pid, value = job.result()
+    assert value == "done" and pid != os.getpid()
+    with pytest.raises(BuildError, match="asked for twice"):
+        job.result()
+
+    def fail():
+        raise ValueError("broken input in the worker")
+    with pytest.raises(ValueError, match="broken input in the worker"):
+        workers.Background(fail).result()
     no_child_left()
+
+
+def test_a_background_job_that_cannot_fork_runs_here(monkeypatch):
+    def no_fork():
+        raise OSError("Resource temporarily unavailable")
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert workers.Background(os.getpid).result() == os.getpid()
 
 
 def test_cleaning_on_two_processes_gives_what_one_gives(monkeypatch):
