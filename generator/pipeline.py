@@ -12,6 +12,7 @@ import functools
 import itertools
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,7 @@ from .readers.base import ReadResult
 from .report import BuildReport
 from .site import build_site
 from .workers import worker_count
-from .writer import (FileJobs, WriteSummary, collect_assets, discard_on_failure, stage_tree, staging_path, swap_in,
+from .writer import (FileJobs, MadeFiles, WriteSummary, collect_assets, discard_on_failure, stage_tree, staging_path, swap_in,
                      write_tree)
 
 
@@ -123,7 +124,7 @@ class Gathered:
 
     def remember(self, written: WriteSummary) -> None:
         """Keeps how the pages now in docs/ were made, so the next build makes only changed ones."""
-        self.cache.put("made", self.made_key, written.made)
+        self.cache.put("made", self.made_key, MadeFiles(written.made, time.time_ns()))
 
 
 @dataclass
@@ -292,7 +293,7 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     site_url = project.site_url()
     new_aliases = aliases.update_areas(aliases.update(aliases.load(project.aliases_file), papers), topic.areas)
     made_key = make_key("made", str(project.docs_dir.resolve()))
-    made = cache.get("made", made_key, dict) or {}
+    made = cache.get("made", made_key, MadeFiles)
     cache.prune()
     files = docs_files(project, papers, report, site_url, analysis, topic, analyzer, pos, progress, made)
     return Gathered(report=report, files=files, epoch=reproducible_epoch(papers), aliases=new_aliases,
@@ -300,7 +301,7 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
 
 
 def docs_files(project: Project, papers: list[Paper], report: BuildReport, site_url: str, analysis, topic,
-               analyzer, pos, progress: Progress, made: dict | None = None) -> FileJobs:
+               analyzer, pos, progress: Progress, made: MadeFiles | None = None) -> FileJobs:
     """Every file of docs/, as jobs the writer runs on every core (``workers.py``): the exports one
     file a job, then the pages a few at a time. One stage, its time including the writing: what
     all pages share is made first, in this process, and the forked workers share it. ``made``: how
@@ -322,7 +323,7 @@ def docs_files(project: Project, papers: list[Paper], report: BuildReport, site_
             yield [*(functools.partial(export, k) for k in range(exports)), lambda: iter(assets.items()),
                    *(functools.partial(encoded, job) for job in pages.jobs())]
 
-    return FileJobs(jobs, workers=worker_count(len(papers)), made=made or {})
+    return FileJobs(jobs, workers=worker_count(len(papers)), made=made)
 
 
 def save_state(project: Project, gathered: Gathered) -> None:

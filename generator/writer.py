@@ -32,6 +32,20 @@ class Made(NamedTuple):
 
 
 @dataclass(frozen=True)
+class MadeFiles:
+    """How a build wrote its deferred files, and when that was recorded (after the last of them
+    was written). A file whose time is within ``RACY_NS`` of that moment may have been changed
+    since within the file system's clock tick, its time unchanged: it is not trusted (git's rule
+    for "racily clean" files)."""
+
+    files: dict[str, Made]
+    recorded_ns: int
+
+
+RACY_NS = 20_000_000  # 20 ms: more than a file system clock tick (a jiffy, 10 ms at most)
+
+
+@dataclass(frozen=True)
 class Deferred:
     """A file made only if needed: ``key`` is a hash of everything its bytes depend on, ``make``
     makes them."""
@@ -103,13 +117,13 @@ class FileJobs:
 class _Stager:
     """Writes files into the staged folder, carrying over those whose bytes are unchanged."""
 
-    def __init__(self, target: Path, staged: Path, made: Mapping[str, Made] | None = None):
+    def __init__(self, target: Path, staged: Path, made: MadeFiles | None = None):
         self.target, self.staged = target, staged
         self.written: list[str] = []
         self.unchanged = 0
         self.seen: set[str] = set()
         self.folders: set[Path] = set()
-        self.before = made or {}
+        self.before = made or MadeFiles({}, 0)
         self.made: dict[str, Made] = {}
         self.skipped = 0
 
@@ -150,15 +164,17 @@ class _Stager:
             self.made[rel] = Made(key, st.st_size, st.st_mtime_ns)
 
     def _as_made(self, rel: str, old: Path, key: str) -> bool:
-        """Whether the file at ``old`` is still what was made from ``key`` (same size and time)."""
-        before = self.before.get(rel)
+        """Whether the file at ``old`` is still what was made from ``key`` (same size and time,
+        not racily so: ``MadeFiles``)."""
+        before = self.before.files.get(rel)
         if before is None or before.key != key:
             return False
         try:
             st = old.stat()
         except OSError:
             return False
-        if (st.st_size, st.st_mtime_ns) != (before.size, before.mtime_ns):
+        if (st.st_size, st.st_mtime_ns) != (before.size, before.mtime_ns) or \
+                st.st_mtime_ns >= self.before.recorded_ns - RACY_NS:
             return False
         self.made[rel] = before
         return True
