@@ -238,3 +238,38 @@ def test_one_process_where_asked_or_where_there_is_one_core(monkeypatch):
 def test_one_process_runs_every_task_itself():
     main, done = os.getpid(), []
     assert workers.run(5, done.append, lambda: (os.getpid(), list(done)), 1) == [(main, [0, 1, 2, 3, 4])]
+
+
+def test_a_worker_dies_with_its_parent(tmp_path):
+    """Killed outright (SIGKILL, or out of memory), the parent leaves no worker writing on."""
+    import subprocess
+    import sys
+
+    script = f"""
+import os, signal, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from generator import workers
+job = workers.Background(lambda: time.sleep(60))
+time.sleep(0.5)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    parent.wait(timeout=30)
+    assert parent.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 10
+    orphans = []
+    while time.monotonic() < deadline:
+        orphans = [p for p in os.listdir("/proc") if p.isdigit() and _runs_the_script(p, parent.pid)]
+        if not orphans:
+            break
+        time.sleep(0.1)
+    assert orphans == []
+
+
+def _runs_the_script(pid: str, parent: int) -> bool:
+    """Whether process ``pid`` runs the test's script (its worker, reparented when the parent died)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"workers.Background" in f.read() and int(pid) != parent
+    except OSError:
+        return False
