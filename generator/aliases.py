@@ -63,12 +63,13 @@ def update_areas(previous: dict, areas: list[Area]) -> dict:
         votes = Counter(area_of[s] for s in known.get(old, ()) if s in area_of)
         return min(votes, key=lambda k: (-votes[k], k)) if votes else None
 
+    ids = {a.id for a in areas}
     moved = {}
     for old in sorted(known.keys() | previous["area_aliases"].keys()):
-        if old in {a.id for a in areas}:
+        if old in ids:
             continue  # the id is an area again
         target = previous["area_aliases"].get(old, old)
-        target = target if target in area_of.values() else home(target)
+        target = target if target in ids else home(target)
         if target:
             moved[old] = target
     return {**previous, "areas": {a.id: a.papers[:AREA_MEMORY] for a in sorted(areas, key=lambda a: a.id)},

@@ -76,11 +76,16 @@ def _hashes(texts) -> list[str]:
     return [f"'sha256-{d}'" for d in sorted(digests)]
 
 
-def policy(site_dir: Path, pagefind: bool | None = None) -> str:
-    """The Content-Security-Policy that lets every HTML page of ``site_dir`` run, and nothing else;
-    ``pagefind``: whether the site has Pagefind's search (default: whether its index is there)."""
+def html_pages(site_dir: Path) -> list[Path]:
+    return sorted(site_dir.rglob("*.html"))
+
+
+def policy(site_dir: Path, pagefind: bool | None = None, pages: list[Path] | None = None) -> str:
+    """The Content-Security-Policy that lets every HTML page of ``site_dir`` (or the given
+    ``html_pages``) run, and nothing else; ``pagefind``: whether the site has Pagefind's search
+    (default: whether its index is there)."""
     found = _Inline()
-    for page in sorted(site_dir.rglob("*.html")):
+    for page in html_pages(site_dir) if pages is None else pages:
         for part in _tags_of_interest(page.read_bytes()):
             found.feed(part)
             found.close()

@@ -84,6 +84,11 @@ class LocalNode:
     score: float
     side: int = 0   # -1: the column of earlier papers, 1: later ones, 0: above or below the centre
 
+    def label_below(self, centre: "LocalNode") -> bool:
+        """Whether its label goes below its dot: everywhere but on the arc above the centre, where
+        it goes above (clear of the lines to the centre)."""
+        return self is centre or self.side != 0 or self.y >= centre.y
+
 
 LABEL_SPAN = 170  # SVG units a local map label may take across (26 characters)
 ROW_GAP = 0.125  # share of the height between two rows of labels (a two-line label and a dot)

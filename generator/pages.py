@@ -163,7 +163,7 @@ class PaperViews:
         """The local map's nodes (the paper itself first) ready to print; a label goes below its dot
         except on the arc above the paper (clear of the lines to the centre)."""
         centre = nodes[0]
-        return [self.node(n.paper.slug, n.x, n.y, n.relation, n.score, n is centre or n.side != 0 or n.y >= centre.y)
+        return [self.node(n.paper.slug, n.x, n.y, n.relation, n.score, n.label_below(centre))
                 for n in nodes]
 
     def context(self, paper: Paper, ctx: PaperContext) -> dict:
@@ -383,12 +383,3 @@ class SitePages:
         yield f"titles/{name}.md", self.env.get_template("papers.md.j2").render(
             **{**self._common, "papers": group, "shelf": name, "root": "../../papers/"})
 
-
-def render_pages(papers: list[Paper], stats: SiteStats, templates: Path, site_url: str,
-                 analysis: Analysis, topic: TopicGraph, settings, pos) -> Iterator[tuple[str, str]]:
-    """Every generated page as (its path under docs/, its text), rendered as they are asked for,
-    in this process (``SitePages`` gives the same pages as jobs that processes can share)."""
-    with frozen_heap():
-        for job in SitePages(papers, stats, templates, site_url, analysis, topic, settings, pos).jobs():
-            for path, text in job():
-                yield path, text.make().decode("utf-8") if isinstance(text, Deferred) else text

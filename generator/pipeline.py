@@ -24,7 +24,7 @@ from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
 from .exceptions import BuildError
 from .graph import TopicGraph, build_graph
-from .headers import policy, write_headers
+from .headers import html_pages, policy, write_headers
 from .merge import merge
 from .exports import export_chunks
 from .layout import layout
@@ -369,8 +369,9 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
         # Netlify _headers (not offline): CSP hashes of the finished pages, scanned while Pagefind
         # indexes them, and caching rules for every file
         with progress.stage(SEARCH_STAGE if pagefind else "CSP scan"):
+            pages = html_pages(site)  # listed before Pagefind writes its index into the site
             with search.indexing(site) if pagefind else contextlib.nullcontext():
-                csp = None if offline else policy(site, pagefind=pagefind)
+                csp = None if offline else policy(site, pagefind=pagefind, pages=pages)
         (site / "report.json").write_text(gathered.report.to_json(), encoding="utf-8")
         (site / "_redirects").write_text(netlify_redirects(gathered.aliases), encoding="utf-8")
         if not offline:

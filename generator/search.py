@@ -21,22 +21,25 @@ def uses_pagefind(papers: int, offline: bool) -> bool:
     return papers > SEARCH_LIMIT and not offline
 
 
+def pagefind_command(site: Path) -> list[str]:
+    return [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "papers/*/index.html",
+            "--root-selector", "article", "--exclude-selectors", "[data-search-exclude], .litmap-local",
+            "--silent"]
+
+
 @contextlib.contextmanager
 def indexing(site: Path) -> Iterator[None]:
     """Runs Pagefind over the paper pages of a built site (output in ``site/pagefind``) while the
     block runs (Pagefind reads the pages, the block may too), and waits for it at the end."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "papers/*/index.html",
-               "--root-selector", "article", "--exclude-selectors", "[data-search-exclude], .litmap-local",
-               "--silent"]
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as told:
-        process = subprocess.Popen(command, stdout=told, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(pagefind_command(site), stdout=told, stderr=subprocess.STDOUT, text=True)
         try:
             yield
-        except BaseException:
+            process.wait()
+        except BaseException:  # the block failed, or Ctrl-C: Pagefind is stopped, not waited for
             process.kill()
             process.wait()
             raise
-        process.wait()
         told.seek(0)
         if process.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
             raise BuildError(f"Pagefind could not index the site: {told.read().strip()}")

@@ -4,8 +4,9 @@ mode and the anchor check see every page as in one process.
 
 MkDocs (1.6, pinned) reads every page, then builds every page, in one loop each; ``split`` wraps the
 two functions those loops call. The worker is forked as the first page is read, after the files and
-the navigation are known. It is used only without Material's search, whose index gathers the text
-of every page in one process (litmap uses Pagefind at that scale), and paper pages are not in the
+the navigation are known. It is used only where every MkDocs plugin enabled is known to need
+nothing of the worker's pages (``splittable``): not with Material's search, whose index gathers the
+text of every page in one process (litmap uses Pagefind at that scale). Paper pages are not in the
 navigation, so no other page shows anything of them.
 """
 from __future__ import annotations
@@ -20,6 +21,13 @@ from mkdocs.commands import build as mkdocs_build
 from .workers import Background
 
 PAPER_PAGE = re.compile(r"papers/(?!index\.md$)[^/]+\.md$")
+SAFE_PLUGINS = {"redirects"}  # plugins that need nothing of other pages (besides litmap's hooks)
+
+
+def splittable(config) -> bool:
+    """Whether every enabled plugin (litmap's hooks aside) is one of the ``SAFE_PLUGINS``."""
+    return all(name in SAFE_PLUGINS or name in config.hooks or not plugin.config.get("enabled", True)
+               for name, plugin in config.plugins.items())
 
 
 class _Collect(logging.Handler):

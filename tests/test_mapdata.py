@@ -78,8 +78,7 @@ def label_box(node, centre, width=720):
     """Where a local map label goes (as the template draws it): LABEL_SPAN wide, two lines below
     the dot, or above it on the arc above the centre; the paper's own title is wider."""
     half = 125 if node is centre else LABEL_SPAN / 2
-    below = node is centre or node.side != 0 or node.y >= centre.y
-    top = node.y + (13 if node is centre else 8) if below else node.y - 40
+    top = node.y + (13 if node is centre else 8) if node.label_below(centre) else node.y - 40
     return (node.x - half, top, node.x + half, top + 32)
 
 

@@ -87,7 +87,7 @@ def test_searched_blocks_reach_material_search_and_excluded_ones_do_not(tmp_path
 
 
 def test_rendering_unfreezes_the_heap_it_froze_and_only_that(tmp_path):
-    """render_pages freezes the garbage collector's view of its inputs while it runs (a speed-up):
+    """Rendering freezes the garbage collector's view of its inputs while it runs (a speed-up):
     afterwards nothing is left frozen, unless the caller had frozen the heap itself."""
     import gc
 

@@ -89,11 +89,19 @@ def test_pagefind_that_finds_no_page_fails_the_build_clearly(tmp_path):
             pass
 
 
-def test_a_failure_while_pagefind_runs_stops_it(tmp_path):
+def test_a_failure_while_pagefind_runs_stops_it(tmp_path, monkeypatch):
     import os
+    import sys
 
+    started = tmp_path / "started"
+    busy = f"import pathlib, time; pathlib.Path({str(started)!r}).touch(); time.sleep(120)"
+    monkeypatch.setattr(search, "pagefind_command", lambda site: [sys.executable, "-c", busy])
+    begun = time.monotonic()
     with pytest.raises(RuntimeError, match="scan failed"):
         with search.indexing(tmp_path):
+            while not started.exists():
+                time.sleep(0.01)
             raise RuntimeError("scan failed")
+    assert time.monotonic() - begun < 60  # stopped, not waited for
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # Pagefind is not left running
+        os.waitpid(-1, os.WNOHANG)  # and not left behind

@@ -10,17 +10,13 @@ from mkdocs.commands import build as mkdocs_build
 from generator.exceptions import BuildError
 from generator.pipeline import ROOT, Project, generate
 from generator.site import build_site
+from tests.processes import no_child_left
 
 FIXTURE = ROOT / "tests" / "fixtures" / "basic"
 
 
 def snapshot(folder):
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def no_child_left():
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +26,8 @@ def docs(tmp_path_factory):
     return base / "docs"
 
 
-def site(docs, out, workers):
-    build_site(ROOT / "mkdocs.yml", docs, out, offline=False, epoch=946684800, material_search=False,
+def site(docs, out, workers, material_search=False):
+    build_site(ROOT / "mkdocs.yml", docs, out, offline=False, epoch=946684800, material_search=material_search,
                workers=workers)
     return out
 
@@ -62,6 +58,13 @@ def test_two_processes_build_the_site_one_builds(docs, tmp_path, built_here):
     assert one == two
     assert set(worker_pages(docs)) and alone - set(built_here) == set(worker_pages(docs))  # built by the worker
     no_child_left()
+
+
+def test_with_material_search_every_page_is_built_in_one_process(docs, tmp_path, built_here):
+    """Material's search index gathers the text of every page: no page may be built elsewhere."""
+    site(docs, tmp_path / "site", 2, material_search=True)
+    assert len(built_here) == len(list(docs.rglob("*.md"))) and set(worker_pages(docs)) <= set(built_here)
+    assert (tmp_path / "site" / "search" / "search_index.json").is_file()
 
 
 def spoil(docs, tmp_path, line: str):

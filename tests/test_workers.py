@@ -12,17 +12,13 @@ import pytest
 from generator import pages, workers, writer
 from generator.exceptions import BuildError, InputError
 from generator.pipeline import ROOT, Project, generate
+from tests.processes import meeting, no_child_left
 
 FIXTURE = ROOT / "tests" / "fixtures" / "basic"
 
 
 def snapshot(folder):
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def no_child_left():
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no child, running or unreaped
 
 
 @pytest.fixture
@@ -58,17 +54,6 @@ def test_two_workers_write_the_bytes_and_summary_of_one(tmp_path, monkeypatch, p
     no_child_left()
 
 
-def meeting(folder, timeout=20):
-    """A task's first step that waits (for at most ``timeout`` s) until two processes have begun
-    theirs: each process takes a task and then meets the other, however slowly a worker starts."""
-    def meet():
-        (folder / str(os.getpid())).touch()
-        deadline = time.monotonic() + timeout
-        while len(list(folder.iterdir())) < 2 and time.monotonic() < deadline:
-            time.sleep(0.005)
-    return meet
-
-
 def test_both_processes_take_tasks_and_return_their_results(tmp_path):
     done = []
     meet = meeting(tmp_path)
@@ -87,7 +72,6 @@ def test_map_chunks_gives_each_chunk_s_result_in_order_from_both_processes(tmp_p
     told, tellers = [], tmp_path / "told"
     tellers.mkdir()
     meet = meeting(tmp_path / "met")
-    (tmp_path / "met").mkdir()
 
     def tell(n):
         (tellers / str(os.getpid())).touch()

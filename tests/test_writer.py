@@ -146,11 +146,16 @@ def test_files_made_by_jobs_are_written_like_pairs(tmp_path, workers):
 
 
 def test_one_path_made_by_two_processes_is_refused(tmp_path):
+    """Each process takes one of the two jobs (they meet), so only merging their summaries can see
+    the path made twice."""
     import contextlib
-    import time
+
+    from tests.processes import meeting
+
+    meet = meeting(tmp_path.parent / f"{tmp_path.name}-met")
 
     def job():
-        time.sleep(0.2)  # each process takes one of the two
+        meet()
         yield "same.md", b"x"
 
     @contextlib.contextmanager
