@@ -282,7 +282,11 @@ def by_candidates(space: Space, k: int, search: CandidateSearch = CandidateSearc
     n = space.n
     take = min(k, n - 1)
     rows, cols = search.gather(space)
-    scores = np.round(space.scores(rows, cols), 3)
+    chunks = [(start, start + PAIR_CHUNK) for start in range(0, len(rows), PAIR_CHUNK)]
+    # the workers read numpy arrays only, so they copy next to nothing of this process' memory
+    parts = workers.map_chunks(lambda part: space.scores(rows[slice(*part[0])], cols[slice(*part[0])]),
+                               chunks, workers.worker_count(), 1)
+    scores = np.round(np.concatenate(parts) if parts else np.zeros(0), 3)
     positive = scores > 0
     rows, cols, scores = _ranked(rows[positive], cols[positive], scores[positive], n)
     short = np.flatnonzero(np.diff(np.searchsorted(rows, np.arange(n + 1))) < take)

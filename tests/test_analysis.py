@@ -216,8 +216,11 @@ def synthetic_space() -> neighbours.Space:
     return space
 
 
-def test_candidate_search_with_every_pair_is_the_exact_search(synthetic_space):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_candidate_search_with_every_pair_is_the_exact_search(synthetic_space, monkeypatch, processes):
     n = synthetic_space.n
+    monkeypatch.setenv(workers.WORKERS_ENV, str(processes))
+    monkeypatch.setattr(neighbours, "PAIR_CHUNK", 5000)  # pairs scored in many chunks, shared out
     everyone = neighbours.CandidateSearch(sharing=n, themes=n, scored=2 * n)
     assert dict(neighbours.by_candidates(synthetic_space, 8, everyone)) == dict(neighbours.exact(synthetic_space, 8))
 
