@@ -366,15 +366,14 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
             build_site(project.config_file, docs, site, offline=offline, epoch=gathered.epoch,
                        redirects=aliases.redirect_map(gathered.aliases), material_search=not pagefind,
                        workers=worker_count(len(gathered.report.papers)))
-        # Netlify _headers (not offline): CSP hashes of the finished pages, scanned while Pagefind
-        # indexes them, and caching rules for every file
-        with progress.stage(SEARCH_STAGE if pagefind else "CSP scan"):
-            pages = html_pages(site)  # listed before Pagefind writes its index into the site
-            with search.indexing(site) if pagefind else contextlib.nullcontext():
-                csp = None if offline else policy(site, pagefind=pagefind, pages=pages)
         (site / "report.json").write_text(gathered.report.to_json(), encoding="utf-8")
         (site / "_redirects").write_text(netlify_redirects(gathered.aliases), encoding="utf-8")
-        if not offline:
+        if not offline:  # Netlify _headers: CSP hashes of the finished pages (scanned while Pagefind
+            # indexes them, if it does), then caching rules for every file
+            with progress.stage(SEARCH_STAGE if pagefind else "CSP scan"):
+                pages = html_pages(site)  # listed before Pagefind writes its index into the site
+                with search.indexing(site) if pagefind else contextlib.nullcontext():
+                    csp = policy(site, pagefind=pagefind, pages=pages)
             write_headers(site, csp)
         swap_in(docs, project.docs_dir)
         swap_in(site, out)

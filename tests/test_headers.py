@@ -153,6 +153,17 @@ def test_fingerprinted_assets_are_immutable_and_everything_else_revalidates(site
     assert "/_redirects" not in patterns and "/_headers" not in patterns  # Netlify never serves them
 
 
+def test_every_file_of_a_built_site_has_its_caching_rule(bundled_build):
+    """The headers are written last: report.json and every page, asset and download have one."""
+    site = bundled_build[0]
+    rules = parse_headers((site / "_headers").read_text(encoding="utf-8"))
+    served = ["/" + p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()
+              and p.name not in ("_headers", "_redirects")]
+    assert "/report.json" in served
+    for path in served:
+        assert headers_for(path, rules).get("Cache-Control") in (IMMUTABLE, REVALIDATE), path
+
+
 def test_headers_file_is_deterministic(tmp_path):
     first = write_headers(make_site(tmp_path / "a")).read_bytes()
     again = write_headers(tmp_path / "a").read_bytes()  # the _headers file itself is not a page
