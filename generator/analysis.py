@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from . import workers
 from .models import Paper
-from .neighbours import PARALLEL_MIN, TERM_GRID, THEME_GRID, Space, nearest, on_grid
+from .neighbours import TERM_GRID, THEME_GRID, Space, nearest, on_grid, processes
 from .phrases import choose_forms, distinct
 from .tokens import Tokens
 
@@ -222,8 +222,7 @@ class TfidfAnalyzer:
             return [(distinct([features[f] for f in top[i]], self.top_terms), [spell(tuple(fs)) for _, _, fs, _ in links[i]])
                     for i in rows]
         n = len(papers)
-        processes = workers.worker_count(n) if n >= PARALLEL_MIN else 1
-        words = [row for part in workers.map_chunks(spelled, list(range(n)), processes, SPELL_CHUNK) for row in part]
+        words = [row for part in workers.map_chunks(spelled, list(range(n)), processes(n), SPELL_CHUNK) for row in part]
         return Analysis(
             terms={slugs[i]: words[i][0] for i in range(n)},
             related={slugs[i]: [Relation(slugs[j], s, terms, weak) for (j, s, _, weak), terms in zip(links[i], words[i][1])]

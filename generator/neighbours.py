@@ -23,10 +23,16 @@ from . import workers
 
 BLOCK_CELLS = 1 << 22  # similarities held at once (rows × papers): 32 MB, never n × n
 EXACT_MAX = 12000  # corpora up to this size are searched exactly (faster there, measured)
-PARALLEL_MIN = 2000  # from this size the exact search shares its blocks out over the cores
+PARALLEL_MIN = 2000  # from this size the analysis shares work out over the cores
 PAIR_CHUNK = 1 << 17  # candidate pairs scored at once
 TERM_GRID = 26  # TF-IDF weights: multiples of 2^-26 (at most 7.5e-9 from the computed weight)
 THEME_GRID = 20  # LSA coordinates: multiples of 2^-20, coarse enough to absorb an SVD's last bits
+
+
+def processes(n: int) -> int:
+    """How many processes share the analysis of ``n`` papers (``workers.worker_count``; one for a
+    small corpus, where forking costs more than it saves)."""
+    return workers.worker_count(n) if n >= PARALLEL_MIN else 1
 
 
 def on_grid(values: np.ndarray, bits: int) -> np.ndarray:
@@ -174,9 +180,8 @@ def exact(space: Space, k: int, rows: np.ndarray | None = None) -> Iterator[tupl
                 r, c, v = _near_top(block[:, m:], take, axis=0)
                 found.append((r + stop, c + start, v))
         return found
-    processes = workers.worker_count(n) if n >= PARALLEL_MIN else 1
     space.XT  # noqa: B018 -- made once, before the workers fork
-    found = [part for parts in workers.map_chunks(candidates, blocks, processes, 1) for part in parts]
+    found = [part for parts in workers.map_chunks(candidates, blocks, processes(n), 1) for part in parts]
     yield from _lists(*_ranked(*(np.concatenate(part) for part in zip(*found)), n), n, take)
 
 

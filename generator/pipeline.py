@@ -134,12 +134,11 @@ class Generated:
     epoch: int
 
 
-def clean_entries(entries: list[RawEntry], advance=lambda n=1: None,
-                  cleaner=clean_text) -> tuple[list[CleanEntry], list[EntryOutcome]]:
-    """Cleans every entry; one whose title is empty once cleaned is rejected."""
+def clean_entries(entries: list[RawEntry], cleaner=clean_text) -> tuple[list[CleanEntry], list[EntryOutcome]]:
+    """Cleans every entry (``cleaner``: how a text is cleaned); one whose title is empty once
+    cleaned is rejected."""
     cleaned, rejected = [], []
     for raw in entries:
-        advance()
         entry = CleanEntry(raw=raw, title=cleaner(raw.title), abstract=cleaner(raw.abstract))
         if entry.title.plain:
             cleaned.append(entry)

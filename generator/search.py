@@ -22,6 +22,7 @@ def uses_pagefind(papers: int, offline: bool) -> bool:
 
 
 def pagefind_command(site: Path) -> list[str]:
+    """Pagefind over the paper pages' articles, without the sections search leaves out."""
     return [sys.executable, "-m", "pagefind", "--site", str(site), "--glob", "papers/*/index.html",
             "--root-selector", "article", "--exclude-selectors", "[data-search-exclude], .litmap-local",
             "--silent"]
@@ -43,4 +44,3 @@ def indexing(site: Path) -> Iterator[None]:
         told.seek(0)
         if process.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
             raise BuildError(f"Pagefind could not index the site: {told.read().strip()}")
-

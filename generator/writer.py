@@ -111,7 +111,7 @@ class FileJobs:
 
     open: Callable[[], contextlib.AbstractContextManager[Sequence[Callable[[], Files]]]]
     workers: int = 1
-    made: Mapping[str, Made] = field(default_factory=dict)
+    made: MadeFiles | None = None
 
 
 class _Stager:
@@ -242,7 +242,6 @@ def _merge(parts: list[Part]) -> tuple[WriteSummary, set[str]]:
         summary.made.update(part.made)
         summary.skipped += part.skipped
     summary.written.sort()
-    summary.made = dict(sorted(summary.made.items()))
     return summary, seen
 
 

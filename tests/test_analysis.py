@@ -318,7 +318,6 @@ def test_scores_are_the_same_whatever_the_block_threads_processes_or_search_path
 
 def test_two_processes_give_the_analysis_of_one(monkeypatch):
     papers = synthetic(700, seed=3)
-    monkeypatch.setattr(analysis_module, "PARALLEL_MIN", 0)
     monkeypatch.setattr(analysis_module, "SPELL_CHUNK", 40)
     monkeypatch.setattr(neighbours, "PARALLEL_MIN", 0)
     found = []
