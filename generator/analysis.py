@@ -57,6 +57,11 @@ class Analysis:
     term_index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     space: Space | None = field(default=None, repr=False, compare=False)
 
+    def terms_and_related(self) -> "Analysis":
+        """Only the key terms and related papers, all the pages need: the vectors behind them,
+        the largest part of the build's memory at scale, can then be freed before pages render."""
+        return Analysis(self.terms, self.related)
+
     def similarity(self, a: str, b: str) -> float:
         """The score of two papers as related papers are ranked by, 3 decimals (0.0 without
         vectors)."""

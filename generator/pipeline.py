@@ -289,6 +289,7 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     analyzer = TfidfAnalyzer()
     analysis, topic, pos = analyse_and_map(papers, analyzer, cache, progress,
                                            stable_areas.load(project.areas_file))
+    analysis = analysis.terms_and_related()  # the vectors are freed before pages render
     site_url = project.site_url()
     new_aliases = aliases.update_areas(aliases.update(aliases.load(project.aliases_file), papers), topic.areas)
     made_key = make_key("made", str(project.docs_dir.resolve()))

@@ -149,6 +149,13 @@ def test_same_input_same_analysis_whatever_the_order(result):
     assert again.related == result.related
 
 
+def test_pages_get_the_terms_and_related_papers_without_the_vectors(result):
+    assert result.vectors is not None and result.space is not None
+    slim = result.terms_and_related()
+    assert (slim.terms, slim.related) == (result.terms, result.related)
+    assert slim.vectors is None and slim.space is None and not slim.features and not slim.index
+
+
 def test_empty_and_single_paper():
     assert analyse([]).related == {}
     alone = analyse([CORPUS[0]])
