@@ -22,7 +22,7 @@ from . import (aliases, analysis as analysis_module, areas, clean, graph, layout
 from .analysis import Analysis, TfidfAnalyzer, analyse
 from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
-from .exceptions import BuildError
+from .exceptions import BuildError, InputError
 from .graph import TopicGraph, build_graph
 from .headers import html_pages, policy, write_headers
 from .merge import merge
@@ -172,6 +172,7 @@ class SourceResult:
     read: ReadResult
     cleaned: list[CleanEntry]
     rejected: list[EntryOutcome]
+    files: list[str] = field(default_factory=list)  # every file read, as the report names it
 
 
 CLEAN_CHUNK = 500  # texts cleaned at a time by one process
@@ -190,7 +191,8 @@ def read_and_clean(sources: list, listing_year: int | None, cache: Cache,
         code = code_fingerprint(readers, clean, models)
         clean_code = code_fingerprint(clean, models)
         keys, results, todo = [], [], []
-        for source in expand(sources):
+        files = expand(sources)
+        for source in files:
             path = getattr(source, "path", source)  # a Source (path, format, listing year) or a Path
             key = make_key("read", code, repr(listing_year), repr(source), display_path(path), path.read_bytes())
             found = cache.get("read", key, SourceResult)
@@ -218,7 +220,11 @@ def read_and_clean(sources: list, listing_year: int | None, cache: Cache,
             cache.put("clean", memo_key, memo)
         else:
             cache.keep("clean", memo_key)
-    total = SourceResult(ReadResult(), [], [])
+    if not any(result.read.entries or result.read.rejections for result in results):
+        given = ", ".join(display_path(getattr(source, "path", source)) for source in sources)
+        raise InputError(given or "(no sources)", "no paper entries found, so nothing was built "
+                         "(docs/ and the site are as they were)")
+    total = SourceResult(ReadResult(), [], [], files=[display_path(getattr(s, "path", s)) for s in files])
     for result in results:
         total.read.extend(result.read)
         total.cleaned += result.cleaned
@@ -284,8 +290,7 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
         raise BuildError("two different papers were given the same slug; please report this")
     outcomes += rejected
     outcomes += [EntryOutcome(r.source, "rejected", reason=r.reason) for r in read.rejections]
-    files = sorted({o.source.path for o in outcomes})
-    report = BuildReport(sources=files, outcomes=outcomes, papers=papers)
+    report = BuildReport(sources=sorted(set(source.files)), outcomes=outcomes, papers=papers)
     analyzer = TfidfAnalyzer()
     analysis, topic, pos = analyse_and_map(papers, analyzer, cache, progress,
                                            stable_areas.load(project.areas_file))

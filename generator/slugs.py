@@ -15,7 +15,7 @@ HASH_LENGTH = 7
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def _title_hash(key: str) -> str:
+def title_hash(key: str) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:HASH_LENGTH]
 
 
@@ -48,4 +48,4 @@ def make_slug(title: str, key: str) -> str:
             break
         kept = candidate
     kept = kept or (words[0][:room] if words else "paper")
-    return f"{kept}-{_title_hash(key)}"
+    return f"{kept}-{title_hash(key)}"

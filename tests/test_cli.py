@@ -30,6 +30,30 @@ def test_missing_source_is_a_clear_error(isolated, capsys):
     assert code == 1 and "missing.txt: no such file or folder" in err and "Traceback" not in err
 
 
+def test_sources_without_entries_change_nothing_and_say_so(isolated, fixtures, capsys):
+    assert cli.main(["generate", str(fixtures / "basic")]) == 0
+    before = {p: p.read_bytes() for p in (isolated / "docs").rglob("*") if p.is_file()}
+    empty = isolated / "empty"
+    empty.mkdir()
+    header_only = isolated / "header-only.csv"
+    header_only.write_text("title,abstract\n", encoding="utf-8")
+    code = cli.main(["generate", str(empty), str(header_only)])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert f"{empty}, {header_only}: no paper entries found, so nothing was built" in err
+    assert {p: p.read_bytes() for p in (isolated / "docs").rglob("*") if p.is_file()} == before
+
+
+def test_a_source_without_entries_is_named_in_the_report(isolated, fixtures, capsys):
+    header_only = isolated / "header-only.csv"
+    header_only.write_text("title,abstract\n", encoding="utf-8")
+    code = cli.main(["build", str(fixtures / "basic"), str(header_only), "--out", str(isolated / "site")])
+    assert code == 0, capsys.readouterr()
+    report = json.loads((isolated / "site" / "report.json").read_text(encoding="utf-8"))
+    assert str(header_only) in report["sources"]
+    assert not any(e["file"] == str(header_only) for e in report["entries"])
+
+
 def test_rejected_input_exits_1_and_is_in_the_report(isolated, capsys):
     bad = isolated / "bad.txt"
     bad.write_text("A title\n\nAn abstract.\n\nA title with nothing after it\n", encoding="utf-8")

@@ -1,6 +1,8 @@
 """Merging: the same paper from several sources becomes one page that lists them all."""
 from __future__ import annotations
 
+import itertools
+
 from generator.merge import merge
 from generator.models import PaperDate, RawEntry, SourceRef
 from generator.pipeline import clean_entries
@@ -69,3 +71,38 @@ def test_a_year_alone_is_kept_and_a_full_date_of_that_year_wins():
     assert papers[0].date == PaperDate.year_only(2019) and papers[0].date.iso() == "2019"
     papers, _ = merge(clean_entries([year_only, full])[0])
     assert papers[0].date == PaperDate(6, 3, 2019)
+
+
+def test_same_title_with_different_arxiv_ids_stays_two_papers_told_apart():
+    raws = [entry("Introduction", "First.", arxiv_id="1501.00001"),
+            entry("Introduction", "Second.", line=5, arxiv_id="1902.00002", doi="10.1000/xyz")]
+    papers, outcomes = merge(clean_entries(raws)[0])
+    assert [(p.slug, p.arxiv_id, p.doi) for p in papers] == [
+        ("introduction-arxiv-1501-00001", "1501.00001", None),
+        ("introduction-arxiv-1902-00002", "1902.00002", "10.1000/xyz")]
+    assert [o.outcome for o in outcomes] == ["written", "written"]
+    assert papers[0].notes == ["a different paper here has the same title (arXiv 1902.00002)"]
+    assert papers[0].key != papers[1].key
+
+
+def test_same_title_with_different_publisher_dois_stays_two_papers():
+    raws = [entry("Editorial", "One.", doi="10.1000/a"), entry("Editorial", "Two.", line=5, doi="10.1000/b")]
+    papers, _ = merge(clean_entries(raws)[0])
+    assert [p.slug for p in papers] == ["editorial-doi-10-1000-a", "editorial-doi-10-1000-b"]
+
+
+def test_a_preprint_and_its_journal_version_merge_by_title():
+    raws = [entry("Deep Nets", "Preprint.", arxiv_id="2001.00001", doi="10.48550/arXiv.2001.00001"),
+            entry("Deep nets", "Journal.", line=5, doi="10.1145/123")]
+    [paper], outcomes = merge(clean_entries(raws)[0])
+    assert paper.slug == "deep-nets" and len(paper.sources) == 2
+    assert [o.outcome for o in outcomes] == ["written", "merged"]
+
+
+def test_an_entry_without_ids_joins_the_same_paper_whatever_the_order():
+    raws = [entry("Introduction", "A.", arxiv_id="1902.00002"), entry("Introduction", "B.", line=5),
+            entry("Introduction", "C.", line=9, arxiv_id="1501.00001")]
+    for order in itertools.permutations(raws):
+        papers, _ = merge(clean_entries(list(order))[0])
+        sources = {p.arxiv_id: sorted(s.line for s in p.sources) for p in papers}
+        assert sources == {"1501.00001": [5, 9], "1902.00002": [1]}

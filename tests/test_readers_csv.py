@@ -69,3 +69,13 @@ def test_broken_rows_are_rejected_with_their_line():
 ])
 def test_split_authors(text, names):
     assert split_authors(text) == names
+
+
+def test_an_impossible_year_gives_no_date_and_the_row_is_kept(tmp_path):
+    path = tmp_path / "years.csv"
+    path.write_text("Title,Abstract Note,Publication Year\nZero,An abstract.,0000\nToo long,An abstract.,99999\n"
+                    "Bayes,An essay.,1763\n", encoding="utf-8")
+    result = read_sources([path])
+    assert [(e.title, e.date) for e in result.entries] == [
+        ("Zero", None), ("Too long", None), ("Bayes", PaperDate.year_only(1763))]
+    assert not result.rejections

@@ -13,8 +13,8 @@ _ARXIV_ONLY = re.compile(
     re.IGNORECASE)
 _ARXIV_IN = re.compile(rf"(?:arxiv\.org/(?:abs|pdf)/|arxiv[:.]\s*|10\.48550/arxiv\.){_ID}", re.IGNORECASE)
 _DOI = re.compile(r"\b(10\.\d{4,9}/\S+)")
-_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")
-_NUMERIC_DATE = re.compile(r"^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?")
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2\d\d\d)(?!\d)")  # a year in free text
+_NUMERIC_DATE = re.compile(r"^([12]\d{3})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?")  # 0000 or 99999: no date
 
 
 def one_line(text) -> str:
