@@ -51,3 +51,37 @@ def test_a_forked_workers_private_memory_counts_in_the_peak():
     out = subprocess.run([sys.executable, "-c", WORKER_SCRIPT], capture_output=True, text=True, check=True).stdout
     before, peak = json.loads(out)
     assert before + 60 <= peak < before + 200
+
+
+class _Terminal:
+    """A stand-in for stderr: a terminal or not, keeping what is written."""
+
+    def __init__(self, tty: bool):
+        self.tty, self.text = tty, []
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, text: str) -> int:
+        self.text.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_bars_on_a_terminal_and_plain_lines_elsewhere(monkeypatch):
+    from generator.progress import Progress
+
+    for tty, mode in ((True, "bars"), (False, "lines")):
+        err = _Terminal(tty)
+        monkeypatch.setattr(sys, "stderr", err)
+        progress = Progress("auto")
+        assert progress.mode == mode
+        with progress.stage("clean", total=3) as advance:
+            advance(3)
+        written = "".join(err.text)
+        if mode == "lines":  # a CI log gets one line as a stage starts and one as it ends
+            assert written.startswith("litmap: clean…\nlitmap: clean: ") and written.endswith(" s\n")
+        else:  # a terminal gets a bar while the stage runs (removed as it ends), then the line
+            assert written.startswith("litmap: clean: ") and "…" not in written
