@@ -6,7 +6,7 @@ import json
 import re
 
 from generator import pages
-from generator.pipeline import ROOT, Project, build
+from generator.pipeline import ROOT, Project, build, generate
 from tests.linkcheck import broken_links
 
 FIXTURE = ROOT / "tests" / "fixtures" / "basic"
@@ -104,3 +104,23 @@ def test_rendering_unfreezes_the_heap_it_froze_and_only_that(tmp_path):
         gc.unfreeze()
     assert (tmp_path / "a").is_dir() and sorted(p.name for p in (tmp_path / "a").rglob("*.md")) == \
         sorted(p.name for p in (tmp_path / "b").rglob("*.md"))
+
+
+def test_builds_on_lists_give_the_dates_and_mentions_the_name(tmp_path):
+    record = '{{"id": "{}", "title": "{}", "abstract": "{}", "authors": "A. Author", "update_date": "{}"}}\n'
+    source = tmp_path / "papers.jsonl"
+    source.write_text(
+        record.format("1501.00001", "SparseFormer: sparse attention for long documents",
+                      "We introduce SparseFormer, a sparse attention method for long documents, evaluated on "
+                      "summarization benchmarks.", "2015-01-05") +
+        record.format("1903.00003", "Long document summarization",
+                      "Sparse attention for long documents, evaluated on summarization benchmarks, with "
+                      "SparseFormer as the encoder.", "2019-03-01"), encoding="utf-8")
+    generate([source], Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json"))
+    earlier = (tmp_path / "docs" / "papers" / "sparseformer-sparse-attention-for-long-documents.md").read_text(encoding="utf-8")
+    built_on_by = earlier[earlier.index("{ #builds-on"):]
+    assert "(2019) — dated 2019-03-01 after 2015-01-05; score " in built_on_by
+    assert "names “2019" not in earlier
+    later = (tmp_path / "docs" / "papers" / "long-document-summarization.md").read_text(encoding="utf-8")
+    mentions = later[later.index("{ #mentions"):]
+    assert "— names “SparseFormer”; score " in mentions

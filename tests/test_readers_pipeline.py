@@ -32,5 +32,6 @@ def test_bibtex_ris_csv_and_jsonl_generate_pages(isolated, capsys):
     attention = (papers / "attention-is-all-you-need.md").read_text(encoding="utf-8")
     assert '<a href="https://arxiv.org/abs/1706.03762">arXiv:1706.03762</a>' in attention
     assert '<a href="https://arxiv.org/pdf/1706.03762">PDF</a>' in attention
+    assert "Search arXiv for this title" not in attention and "Search arXiv for this title" in text  # id known
     assert "Ashish Vaswani, Noam Shazeer" in attention
     assert "zotero.bib, line 2" in attention and "zotero.ris, line 1" in attention  # merged by identity
