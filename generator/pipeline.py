@@ -320,15 +320,17 @@ def docs_files(project: Project, papers: list[Paper], report: BuildReport, site_
 
     @contextlib.contextmanager
     def jobs():
-        with progress.stage("render pages and exports"), frozen_heap():
+        with progress.stage("render pages and exports") as advance, frozen_heap():
             pages = SitePages(papers, site_stats(report), project.root / "templates" / "pages", site_url,
                               analysis, topic, analyzer, pos)
             assets = collect_assets(project.root / "templates" / "assets", project.vendor())
             exports = sum(1 for _ in export_files(papers, topic, site_url, pos))
-            yield [*(functools.partial(export, k) for k in range(exports)), lambda: iter(assets.items()),
-                   *(functools.partial(encoded, job) for job in pages.jobs())]
+            found = [*(functools.partial(export, k) for k in range(exports)), lambda: iter(assets.items()),
+                     *(functools.partial(encoded, job) for job in pages.jobs())]
+            advance(0, total=len(found))
+            yield found
 
-    return FileJobs(jobs, workers=worker_count(len(papers)), made=made)
+    return FileJobs(jobs, workers=worker_count(len(papers)), made=made, advance=progress.advance)
 
 
 def save_state(project: Project, gathered: Gathered) -> None:

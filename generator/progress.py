@@ -62,6 +62,10 @@ def record_workers_peak(private: float) -> None:
     _workers_peak = max(_workers_peak, _own_peak_mb() + private)
 
 
+def _no_progress(n: int = 1, total: int | None = None) -> None:
+    pass
+
+
 @dataclass
 class Progress:
     """``mode`` is "auto" (bars on a terminal, lines otherwise), "lines" or "quiet"."""
@@ -72,22 +76,35 @@ class Progress:
     def __post_init__(self):
         if self.mode == "auto":
             self.mode = "bars" if sys.stderr.isatty() else "lines"
+        self._advance = _no_progress
+
+    def advance(self, n: int = 1, total: int | None = None) -> None:
+        """Counts ``n`` more items done in the stage now running (and sets its ``total``, if given);
+        nothing outside a stage. Only ever called in this process: a forked worker may hold a copy
+        of the bar's lock taken by its thread."""
+        self._advance(n, total)
 
     @contextlib.contextmanager
     def stage(self, name: str, total: int | None = None):
-        """Times a stage; yields ``advance(n=1)`` for stages that go item by item."""
+        """Times a stage; yields ``advance(n=1, total=None)`` for stages that go item by item (the
+        total may be given once it is known)."""
         start = time.perf_counter()
+        outer = self._advance
         if self.mode == "bars":
             from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bars, TimeElapsedColumn
 
             with Bars("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), transient=True) as bars:
                 task = bars.add_task(name, total=total)
-                yield lambda n=1: bars.advance(task, n)
+                self._advance = lambda n=1, total=None: bars.update(task, advance=n, total=total)
+                try:
+                    yield self._advance
+                finally:
+                    self._advance = outer
         else:
             if self.mode == "lines":
                 print(f"litmap: {name}…", file=sys.stderr, flush=True)
-            yield lambda n=1: None
+            yield _no_progress
         timing = StageTiming(name, time.perf_counter() - start, peak_mb())
         self.timings.append(timing)
         if self.mode != "quiet":

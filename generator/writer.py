@@ -107,11 +107,13 @@ class FileJobs:
     context manager that prepares what the jobs share, in this process, and yields the jobs,
     about the costliest first; each job, called, yields a few files. ``workers`` processes run
     them, each taking the next job as it becomes free. ``made`` is how the last build wrote its
-    deferred files (``WriteSummary.made``)."""
+    deferred files (``WriteSummary.made``). ``advance(n)`` is told, in this process only, of
+    jobs started (a progress bar)."""
 
     open: Callable[[], contextlib.AbstractContextManager[Sequence[Callable[[], Files]]]]
     workers: int = 1
     made: MadeFiles | None = None
+    advance: Callable[[int], None] = lambda n: None
 
 
 class _Stager:
@@ -226,7 +228,16 @@ def stage_tree(target: Path, files: Mapping[str, bytes] | Files | FileJobs) -> t
 def _run_jobs(target: Path, staged: Path, files: FileJobs) -> list[Part]:
     with files.open() as jobs:
         stager = _Stager(target, staged, files.made)  # each worker writes with its own copy
-        return workers.run(len(jobs), lambda i: stager.write(jobs[i]()), stager.part, files.workers)
+        here, started = os.getpid(), [0]
+
+        def work(i: int) -> None:
+            stager.write(jobs[i]())
+            if os.getpid() == here:  # the jobs are taken in order: every one before i has started
+                files.advance(i + 1 - started[0])
+                started[0] = i + 1
+        parts = workers.run(len(jobs), work, stager.part, files.workers)
+        files.advance(len(jobs) - started[0])
+        return parts
 
 
 def _merge(parts: list[Part]) -> tuple[WriteSummary, set[str]]:

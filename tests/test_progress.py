@@ -71,8 +71,17 @@ class _Terminal:
 
 
 def test_bars_on_a_terminal_and_plain_lines_elsewhere(monkeypatch):
+    import rich.progress
+
     from generator.progress import Progress
 
+    finished = {}
+    stop = rich.progress.Progress.stop
+
+    def stopped(bars):  # what each bar showed as its stage ended
+        finished.update((task.description, (task.completed, task.total)) for task in bars.tasks)
+        return stop(bars)
+    monkeypatch.setattr(rich.progress.Progress, "stop", stopped)
     for tty, mode in ((True, "bars"), (False, "lines")):
         err = _Terminal(tty)
         monkeypatch.setattr(sys, "stderr", err)
@@ -80,8 +89,14 @@ def test_bars_on_a_terminal_and_plain_lines_elsewhere(monkeypatch):
         assert progress.mode == mode
         with progress.stage("clean", total=3) as advance:
             advance(3)
+        with progress.stage("render") as advance:  # the total given once known, as by the writer
+            advance(0, total=2)
+            progress.advance(2)
+        progress.advance(1)  # outside a stage: nothing to count
         written = "".join(err.text)
         if mode == "lines":  # a CI log gets one line as a stage starts and one as it ends
             assert written.startswith("litmap: clean…\nlitmap: clean: ") and written.endswith(" s\n")
+            assert "litmap: render…\nlitmap: render: " in written
         else:  # a terminal gets a bar while the stage runs (removed as it ends), then the line
             assert written.startswith("litmap: clean: ") and "…" not in written
+            assert finished == {"clean": (3, 3), "render": (2, 2)}

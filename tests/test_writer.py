@@ -145,6 +145,19 @@ def test_files_made_by_jobs_are_written_like_pairs(tmp_path, workers):
     assert snapshot(target).keys() == files.keys() and (target / "n/7.md").read_bytes() == b"7"
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_jobs_started_are_counted_in_this_process_up_to_all_of_them(tmp_path, workers):
+    import os
+
+    counted = []
+    files = {"slow.md": b"S", **{f"n/{i}.md": b"%d" % i for i in range(30)}}
+    jobs = jobs_of(files, workers)
+    write_tree(tmp_path / "docs", writer.FileJobs(jobs.open, workers=workers,
+                                                  advance=lambda n: counted.append((os.getpid(), n))))
+    assert {pid for pid, _ in counted} == {os.getpid()} and all(n >= 0 for _, n in counted)
+    assert sum(n for _, n in counted) == len(files)
+
+
 def test_one_path_made_by_two_processes_is_refused(tmp_path):
     """Each process takes one of the two jobs (they meet), so only merging their summaries can see
     the path made twice."""
