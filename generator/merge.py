@@ -124,7 +124,7 @@ def _tell_apart(papers: list[Paper]) -> None:
     for same in (group for group in by_slug.values() if len(group) > 1):
         qualifiers = [_qualifier(p) for p in same]
         for paper, qualifier in zip(same, qualifiers):
-            paper.key = f"{paper.key} {qualifier.lower()}"
+            paper.key, paper.twin = f"{paper.key} {qualifier.lower()}", qualifier
             paper.slug = make_slug(f"{paper.title.plain} {qualifier}", paper.key)
             others = ", ".join(q for q in qualifiers if q != qualifier)
             paper.notes.append(f"a different paper here has the same title ({others})")

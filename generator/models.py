@@ -124,6 +124,7 @@ class Paper:
     doi: str | None = None
     categories: tuple[str, ...] = ()
     venue: str | None = None
+    twin: str = ""  # what tells it from a different paper with the same title: "arXiv 1501.00001"
 
 
 @dataclass(frozen=True)

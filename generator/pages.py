@@ -130,8 +130,10 @@ class PaperViews:
 
     def __init__(self, papers: list[Paper], topic: TopicGraph):
         self.titles = {p.slug: p.title.plain for p in papers}
-        self.title_html = {p.slug: to_html(p.title) for p in papers}
-        self.escaped = {slug: escape(title) for slug, title in self.titles.items()}
+        # where another paper has the same title, its id follows the title wherever others list it
+        self.names = {p.slug: f"{p.title.plain} ({p.twin})" if p.twin else p.title.plain for p in papers}
+        self.title_html = {p.slug: to_html(p.title) + (escape(f" ({p.twin})") if p.twin else "") for p in papers}
+        self.escaped = {slug: escape(name) for slug, name in self.names.items()}
         self.colours = area_colours(topic)
         self.area_of = topic.area_of
         self._terms: dict[tuple[str, ...], Markup] = {}
@@ -151,7 +153,7 @@ class PaperViews:
     def label(self, slug: str, width: int) -> tuple[Markup, ...]:
         found = self._labels.get((slug, width))
         if found is None:
-            found = self._labels[slug, width] = tuple(map(escape, label_lines(self.titles[slug], width)))
+            found = self._labels[slug, width] = tuple(map(escape, label_lines(self.names[slug], width)))
         return found
 
     def node(self, slug: str, x: float, y: float, relation: str, score: float, below: bool) -> NodeView:

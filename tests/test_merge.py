@@ -83,6 +83,7 @@ def test_same_title_with_different_arxiv_ids_stays_two_papers_told_apart():
     assert [o.outcome for o in outcomes] == ["written", "written"]
     assert papers[0].notes == ["a different paper here has the same title (arXiv 1902.00002)"]
     assert papers[0].key != papers[1].key
+    assert [p.twin for p in papers] == ["arXiv 1501.00001", "arXiv 1902.00002"]
 
 
 def test_same_title_with_different_publisher_dois_stays_two_papers():

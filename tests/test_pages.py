@@ -124,3 +124,26 @@ def test_builds_on_lists_give_the_dates_and_mentions_the_name(tmp_path):
     later = (tmp_path / "docs" / "papers" / "long-document-summarization.md").read_text(encoding="utf-8")
     mentions = later[later.index("{ #mentions"):]
     assert "— names “SparseFormer”; score " in mentions
+
+
+def test_papers_with_the_same_title_are_told_apart_wherever_they_are_listed(tmp_path):
+    record = '{{"id": "{}", "title": "{}", "abstract": "{}", "update_date": "{}"}}\n'
+    source = tmp_path / "papers.jsonl"
+    source.write_text(
+        record.format("1501.00001", "Introduction", "A sparse attention method for long documents, evaluated "
+                      "on summarization benchmarks.", "2015-01-05") +
+        record.format("1902.00002", "Introduction", "Sparse attention for summarization benchmarks of long "
+                      "documents, with message passing.", "2019-02-01") +
+        record.format("1903.00003", "Long document summarization", "Sparse attention for long documents, "
+                      "evaluated on summarization benchmarks.", "2019-03-01"), encoding="utf-8")
+    build([source], tmp_path / "site", project=Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json"))
+    third = (tmp_path / "docs" / "papers" / "long-document-summarization.md").read_text(encoding="utf-8")
+    for other in ("1501.00001", "1902.00002"):
+        slug = "introduction-arxiv-" + other.replace(".", "-")
+        assert f'<a href="../{slug}/">Introduction (arXiv {other})</a>' in third  # related and builds on
+        assert f"<title>Introduction (arXiv {other})" in third  # the local map's tooltip
+    listing = (tmp_path / "docs" / "papers" / "index.md").read_text(encoding="utf-8")
+    assert '/">Introduction (arXiv 1501.00001)</a>' in listing and '/">Introduction (arXiv 1902.00002)</a>' in listing
+    own = (tmp_path / "docs" / "papers" / "introduction-arxiv-1501-00001.md").read_text(encoding="utf-8")
+    assert "\n# Introduction\n" in own and "searchtype" not in own  # its own title stays as it is
+    assert broken_links(tmp_path / "site") == []
