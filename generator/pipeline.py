@@ -190,11 +190,10 @@ def read_and_clean(sources: list, listing_year: int | None, cache: Cache,
     with progress.stage("read"):
         code = code_fingerprint(readers, clean, models)
         clean_code = code_fingerprint(clean, models)
-        keys, results, todo = [], [], []
-        files = expand(sources)
-        for source in files:
-            path = getattr(source, "path", source)  # a Source (path, format, listing year) or a Path
-            key = make_key("read", code, repr(listing_year), repr(source), display_path(path), path.read_bytes())
+        keys, results, todo, names = [], [], [], []
+        for source in expand(sources):  # each a Source: path, format, listing year
+            names.append(display_path(source.path))
+            key = make_key("read", code, repr(listing_year), repr(source), names[-1], source.path.read_bytes())
             found = cache.get("read", key, SourceResult)
             if found is None:
                 found = read_sources([source], listing_year=listing_year)
@@ -224,7 +223,7 @@ def read_and_clean(sources: list, listing_year: int | None, cache: Cache,
         given = ", ".join(display_path(getattr(source, "path", source)) for source in sources)
         raise InputError(given or "(no sources)", "no paper entries found, so nothing was built "
                          "(docs/ and the site are as they were)")
-    total = SourceResult(ReadResult(), [], [], files=[display_path(getattr(s, "path", s)) for s in files])
+    total = SourceResult(ReadResult(), [], [], files=names)
     for result in results:
         total.read.extend(result.read)
         total.cleaned += result.cleaned
@@ -290,7 +289,7 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
         raise BuildError("two different papers were given the same slug; please report this")
     outcomes += rejected
     outcomes += [EntryOutcome(r.source, "rejected", reason=r.reason) for r in read.rejections]
-    report = BuildReport(sources=sorted(set(source.files)), outcomes=outcomes, papers=papers)
+    report = BuildReport(sources=sorted(source.files), outcomes=outcomes, papers=papers)
     analyzer = TfidfAnalyzer()
     analysis, topic, pos = analyse_and_map(papers, analyzer, cache, progress,
                                            stable_areas.load(project.areas_file))

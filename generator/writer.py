@@ -228,15 +228,16 @@ def stage_tree(target: Path, files: Mapping[str, bytes] | Files | FileJobs) -> t
 def _run_jobs(target: Path, staged: Path, files: FileJobs) -> list[Part]:
     with files.open() as jobs:
         stager = _Stager(target, staged, files.made)  # each worker writes with its own copy
-        here, started = os.getpid(), [0]
+        here, started = os.getpid(), 0
 
         def work(i: int) -> None:
+            nonlocal started
             stager.write(jobs[i]())
             if os.getpid() == here:  # the jobs are taken in order: every one before i has started
-                files.advance(i + 1 - started[0])
-                started[0] = i + 1
+                files.advance(i + 1 - started)
+                started = i + 1
         parts = workers.run(len(jobs), work, stager.part, files.workers)
-        files.advance(len(jobs) - started[0])
+        files.advance(len(jobs) - started)
         return parts
 
 
