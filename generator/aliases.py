@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .areas import Area
 from .models import Paper
+from .slugs import likely_renames
 
 AREA_MEMORY = 10  # an area's most central papers, remembered to find where it went
 
@@ -38,6 +39,10 @@ def update(previous: dict, papers: list[Paper]) -> dict:
     slug_of = {fp: slug for slug, fp in current.items()}
     moved = {old: slug_of[fp] for old, fp in previous["papers"].items()
              if old not in current and fp in slug_of}
+    # A paper whose fingerprint changed with its title (a cleaning change) is found by its slug.
+    known = set(previous["papers"].values())
+    moved |= likely_renames({old for old, fp in previous["papers"].items() if old not in current and fp not in slug_of},
+                            {slug for slug, fp in current.items() if fp not in known and slug not in previous["papers"]})
     aliases = {}
     for old, target in {**previous["aliases"], **moved}.items():
         seen = set()

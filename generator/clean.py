@@ -1,5 +1,6 @@
-"""Cleans scraped titles and abstracts for reading: LaTeX remnants become Unicode or emphasis, web
-addresses become links, and every other character is kept, to be shown literally on the page."""
+"""Cleans scraped titles and abstracts for reading: LaTeX remnants become Unicode or emphasis (those
+that lost their backslashes too, by stripped_latex.py), web addresses become links, and every
+other character is kept, to be shown literally on the page."""
 from __future__ import annotations
 
 import html
@@ -14,6 +15,7 @@ from pylatexenc.latexwalker import get_default_latex_context_db
 from pylatexenc.macrospec import MacroStandardArgsParser
 
 from .models import CleanText, Span
+from .stripped_latex import restore
 
 logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 
@@ -26,6 +28,10 @@ _STYLE = re.compile(r"\\(textbf|textit|emph)\{([^{}]*)\}")
 _MATH = re.compile(r"\$[^$]+\$")
 _SPECIAL = re.compile(r"[%&#_^{}]")
 _MACRO_BEFORE = re.compile(r"\\(?:[A-Za-z]+\*?|.)\s*$")
+# "~" before a number means "about" ("(~50%)", "10X~20X") unless it ties the number to a word
+# ("Stage~2", "Llama~3"): then it is LaTeX's unbreakable space.
+_ABOUT = re.compile(r"~(?=\d)")
+_ABOUT_BEFORE = re.compile(r"(?:^|[\s(\[])(?:[+\-]?\d(?:[^\s~]*[\w%])?)?$")
 # Private-use characters mark protected pieces while pylatexenc runs.
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _STYLE_MARK = {"textbf": ("\ue010", "\ue011"), "textit": ("\ue012", "\ue013"), "emph": ("\ue012", "\ue013")}
@@ -48,6 +54,7 @@ def _protect(text: str, pieces: list[str]) -> str:
         return f"{_OPEN}{len(pieces) - 1}{_CLOSE}"
 
     text = _MATH.sub(lambda m: hide(m[0]), text)
+    text = _ABOUT.sub(lambda m: hide(m[0]) if _ABOUT_BEFORE.search(text, 0, m.start()) else m[0], text)
     out, stack, pos = [], [], 0
     for m in _SPECIAL.finditer(text):
         i, ch = m.start(), m[0]
@@ -152,7 +159,7 @@ def clean_text(raw: str) -> CleanText:
         urls.append(url)
         return f"\ue002{len(urls) - 1}\ue003{tail}"
 
-    text = _latex_to_text(_URL.sub(hide_url, text))
+    text = restore(_latex_to_text(_URL.sub(hide_url, text)))
     text = re.sub(r"\s+", " ", text).strip()
     spans: list[Span] = []
     pos = 0

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import (aliases, analysis as analysis_module, areas, clean, graph, layout as layout_module, models, neighbours,
-               phrases, readers, search, stable_areas, tokens, workers)
+               phrases, readers, search, stable_areas, stripped_latex, tokens, workers)
 from .analysis import Analysis, TfidfAnalyzer, analyse
 from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
@@ -188,8 +188,8 @@ def read_and_clean(sources: list, listing_year: int | None, cache: Cache,
     are unchanged comes from the cache, and a changed file re-cleans only texts not seen before,
     on every core (``workers.py``)."""
     with progress.stage("read"):
-        code = code_fingerprint(readers, clean, models)
-        clean_code = code_fingerprint(clean, models)
+        code = code_fingerprint(readers, clean, stripped_latex, models)
+        clean_code = code_fingerprint(clean, stripped_latex, models)
         keys, results, todo, names = [], [], [], []
         for source in expand(sources):  # each a Source: path, format, listing year
             names.append(display_path(source.path))

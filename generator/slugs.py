@@ -6,6 +6,7 @@ so a slug never depends on which other papers are in the corpus or on input orde
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import unicodedata
@@ -49,3 +50,28 @@ def make_slug(title: str, key: str) -> str:
         kept = candidate
     kept = kept or (words[0][:room] if words else "paper")
     return f"{kept}-{title_hash(key)}"
+
+
+SAME_TITLE = 0.8  # how alike two slugs' words must be to be taken for one title, corrected
+_HASHED = re.compile(rf"-[0-9a-f]{{{HASH_LENGTH}}}$")
+
+
+def likely_renames(gone: set[str], new: set[str]) -> dict[str, str]:
+    """Old slug → new slug, for slugs alike enough to be one title corrected (each the other's
+    best match, ratio of difflib's matching over the words, the title hash left out): how a paper
+    is followed when its title and its abstract changed at once, as when the cleaning improves."""
+    def words(slug: str) -> str:
+        return _HASHED.sub("", slug)
+
+    def best(slug: str, others: set[str]) -> tuple[float, str] | None:
+        scored = [(difflib.SequenceMatcher(None, words(slug), words(o), autojunk=False).ratio(), o)
+                  for o in sorted(others)]
+        top = max(scored, key=lambda s: s[0], default=None)
+        return top if top and top[0] >= SAME_TITLE else None
+
+    found = {}
+    for old in sorted(gone):
+        match = best(old, new)
+        if match and (back := best(match[1], gone)) and back[1] == old:
+            found[old] = match[1]
+    return found

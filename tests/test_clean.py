@@ -47,7 +47,8 @@ def render(raw: str) -> Visible:
     ("vision~transformers", "vision transformers"),
     (r"R\&D", "R&D"),
     ("by 7% pp F1-score and 1.5% pp", "by 7% pp F1-score and 1.5% pp"),
-    (r"Fr\'echet costs 7% of mathcal{O}(d^k) for $x_1$", "Fréchet costs 7% of mathcal{O}(d^k) for $x_1$"),
+    (r"Fr\'echet costs 7% of mathcal{O}(d^k) for $x_1$", "Fréchet costs 7% of 𝒪(d^k) for $x_1$"),
+    (r"Fr\'echet costs $\mathcal{O}(d^k) times 2$", r"Fréchet costs $\mathcal{O}(d^k) times 2$"),
     ("*Tensor Programs* a|b <b>c</b>", "*Tensor Programs* a|b <b>c</b>"),
     ("  spaced\t\tout\n text ", "spaced out text"),
     ("zero\u200bwidth\u2060 and\x00nul\x07", "zerowidth andnul"),
@@ -176,3 +177,106 @@ def test_clean_text_keeps_its_plain_text_out_of_equality_and_pickles():
     assert a == b and hash(a) == hash(b)
     copy = pickle.loads(pickle.dumps(a))
     assert copy == a and "plain" not in copy.__dict__ and copy.plain == "a b c"
+
+
+# Stripped LaTeX (stripped_latex.py): each rule on real sentences, where it must fire (from the
+# bundled corpus, as the feed gave them) and where it must not (corpus/ and the arXiv listings of
+# ../shared/corpora). Precision over recall: ordinary prose is never changed.
+@pytest.mark.parametrize("raw,plain", [
+    # times glued to a number, or between two one-letter operands
+    ("in image resolution 384times384 on ImageNet", "in image resolution 384×384 on ImageNet"),
+    ("that by 40times less data than that in previous practice", "that by 40× less data than that in previous practice"),
+    ("demonstrate 2.5times faster iterations", "demonstrate 2.5× faster iterations"),
+    ("at a cheap budget (1times 60) and further", "at a cheap budget (1 × 60) and further"),
+    ("integrated as a single NN with T times J neurons", "integrated as a single NN with T × J neurons"),
+    # arrows and composition between math operands
+    ("the form h = g circ p where p : R^d rightarrow R is a degree k polynomial and g: R rightarrow R is",
+     "the form h = g ∘ p where p : R^d → R is a degree k polynomial and g: R → R is"),
+    ("a map f : R^d to R", "a map f : R^d → R"),  # constructed: neither corpus has a stripped "to" arrow
+    ("as n to infty", "as n → ∞"),
+    # fonts and accents with their argument; sub/superscript braces dropped (parentheses if needed)
+    ("learns the target h up to vanishing test error in mathcal{O}(d^k) samples",
+     "learns the target h up to vanishing test error in 𝒪(d^k) samples"),
+    ("kernel methods, which require widetilde Theta(d^{kq}) samples", "kernel methods, which require Θ̃(d^kq) samples"),
+    ("a sample size of widetildeTheta(d^4).", "a sample size of Θ̃(d^4)."),
+    ("defined by mathcal O_i(u) = sigmaleft( sum_j mathcal W_{ij} u + mathcal B_{ij}right). Here",
+     "defined by 𝒪_i(u) = σ(∑_j 𝒲_ij u + ℬ_ij). Here"),
+    ("with empirical risk minimization (ERM), L_{infty} AT, and L_{2} AT, respectively",
+     "with empirical risk minimization (ERM), L_∞ AT, and L_2 AT, respectively"),
+    ("the once-inferred energy-curvature tensor G_{LM} to replace", "the once-inferred energy-curvature tensor G_LM to replace"),
+    ("a bound of d^{k+1} samples", "a bound of d^(k+1) samples"),  # constructed
+    # cdot glued between capitals; stray grouping braces go with it
+    ("HyperZcdotZcdotW Operator Connects Slow-Fast Networks", "HyperZ·Z·W Operator Connects Slow-Fast Networks"),
+    ("we propose a HyperZ{cdotZ{cdot}W} operator that connects", "we propose a HyperZ·Z·W operator that connects"),
+    # Greek letters next to sub/superscripts, "=", or inside an acronym or a capitalised name
+    ("the L2-regularized-target-source-relevance parameter nu^2. But", "the L2-regularized-target-source-relevance parameter ν^2. But"),
+    ("(nu^1-based) strategy", "(ν^1-based) strategy"),
+    ("or ell_2-distance, there already exist", "or ℓ_2-distance, there already exist"),
+    ("we propose Delayed epsilon-Shrinking (DepsilonpS) that starts", "we propose Delayed ε-Shrinking (DεpS) that starts"),
+    ("Equivalence testing (TOST, alpha = 0.05, Delta = 20%) confirmed",
+     "Equivalence testing (TOST, α = 0.05, Δ = 20%) confirmed"),
+    # citation keys dropped with their space
+    ("an improvement over prior work nichani2023provable requiring a sample size",
+     "an improvement over prior work requiring a sample size"),
+    ("gap between theory and practice Belkin2018ReconcilingMM. Additionally", "gap between theory and practice. Additionally"),
+    ("as in (chen2022active, nichani2023provable), we", "as in, we"),
+    ("classical minimax algorithms (see, e.g., shannon1950chess) with crowd-sourced data",
+     "classical minimax algorithms with crowd-sourced data"),
+    # "~" before a number is "about"; before a word, or tying a number to a word, a space
+    ("when it is partially trained (~50%) which leads", "when it is partially trained (~50%) which leads"),
+    ("at a 10X~20X faster speed", "at a 10X~20X faster speed"),
+    ("Knowledge distillation~(KD) has proven", "Knowledge distillation (KD) has proven"),
+    ("Gemini~2.5~Flash and Stage~2", "Gemini 2.5 Flash and Stage 2"),
+    (r"clarity score (44.5\%~$\rightarrow$~82.3\%)", r"clarity score (44.5% $\rightarrow$ 82.3%)"),
+    ("digit representations(0~9).", "digit representations(0~9)."),
+])
+def test_stripped_latex_is_restored_in_math_context(raw, plain):
+    assert clean_text(raw).plain == plain
+
+
+@pytest.mark.parametrize("raw", [
+    "while having 2 to 25 times fewer number of parameters and operations",  # corpus/
+    "we can push the verifiable bound to 10 times larger on the CIFAR10 benchmark",
+    "because they influence the spike arrival times, and it is well-known",
+    "each task is executed n times in parallel across diverse LLMs",  # arXiv listings
+    "peaks and sometimes even preventing any learning",
+    "retrieve possible duplicates for a new question and identify and confirm existing question pairs as duplicates at the right time",
+    "a powerful approach (a paradigm in its own right) that helps guide deep GNN designs",
+    "pretrained models are better at retrieving tokens to the right (induction) rather than the left (anti-induction)",
+    "images paired with position and orientation labels normalized to the left atrium (LA) mesh",
+    "the insight that the sum of antidiagonal values (i.e., from the lower-left to upper-right)",
+    "It successfully pushes the boundary of successful ordered top-K attacks from K=10 up to K=20",
+    "learns the target h up to vanishing test error",
+    "scaling the dataset from 10^3 to 10^5 examples",
+    "reduces attention cost from O(N^2) to O(N^2/k) and runs",
+    "Decoupled Animation Logic in Godot Game Engine",
+    "Ineq-Comp: Benchmarking Human-Intuitive Compositional Reasoning",
+    "we release IneqMath, an expert-curated dataset",
+    "{https://jiangxb98.github.io/PhiGensis}{PhiGensis}.",
+    "the 15-vertex cycle graph (\\(\\mathcal{C}_{15}^{\\boxtimes 5}\\), size 19,946)",
+    "norm regularization achieves unbiasedness at the sigma-field level",
+    "We introduce the Six Sigma Agent, a novel architecture",
+    "adaptive epsilon-greedy exploration, and lightweight inter-agent communication",
+    "a camera module integrated with raspberry pi is used to capture live video feed",
+    "with mu collapsing to zero. The dynamics are sub-exponential",
+    "an inner loop optimizes the delegation policy pi subject to a probabilistic safety constraint",
+    "efficient sequence modeling methods such as Gated DeltaNet, TTT, and RWKV-7 have achieved",
+    "AlphaGo, AlphaZero, and MuZero have defeated",
+    "either the rightmost or the leftmost of those is chosen",
+    "but which fails to adapt to changing circumstances",
+    "The Hallucinator is differentiable and creates new data",
+    "We present taz2024full, the largest publicly available corpus of German newspaper articles",
+    "taz2024full: Analysing German Newspapers for Gender Bias",
+    "Urban1960SatSeg: Unsupervised Semantic Segmentation of",
+    "31.9% AP on COCO2017 val for the first time",
+    "predicted by computing the dot product between instance and semantic queries",
+    "LAPIG takes the user text prompt as input",
+    "on average by app. 7% pp F1-score in a binary similarity classification setting",
+    "producing a 5 times 5 diagnostic surface per model",
+])
+def test_ordinary_prose_is_never_taken_for_stripped_latex(raw):
+    assert clean_text(raw).plain == raw
+
+
+def test_stripped_latex_inside_dollar_math_is_left_as_written():
+    assert clean_text("bound $O(d times k)$ and 4times").plain == "bound $O(d times k)$ and 4×"
