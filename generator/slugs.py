@@ -54,24 +54,27 @@ def make_slug(title: str, key: str) -> str:
 
 SAME_TITLE = 0.8  # how alike two slugs' words must be to be taken for one title, corrected
 _HASHED = re.compile(rf"-[0-9a-f]{{{HASH_LENGTH}}}$")
+_NUMBER = re.compile(r"\d+")
 
 
 def likely_renames(gone: set[str], new: set[str]) -> dict[str, str]:
-    """Old slug → new slug, for slugs alike enough to be one title corrected (each the other's
-    best match, ratio of difflib's matching over the words, the title hash left out): how a paper
-    is followed when its title and its abstract changed at once, as when the cleaning improves."""
+    """Old slug → new slug, for slugs alike enough to be one title corrected: each the other's
+    only best match (difflib's ratio, the title hash left out) with the same numbers in it. This
+    follows a paper whose title and abstract changed at once, as when the cleaning improves."""
     def words(slug: str) -> str:
         return _HASHED.sub("", slug)
 
-    def best(slug: str, others: set[str]) -> tuple[float, str] | None:
-        scored = [(difflib.SequenceMatcher(None, words(slug), words(o), autojunk=False).ratio(), o)
-                  for o in sorted(others)]
-        top = max(scored, key=lambda s: s[0], default=None)
-        return top if top and top[0] >= SAME_TITLE else None
+    def best(slug: str, others: set[str]) -> str | None:
+        scored = sorted(((difflib.SequenceMatcher(None, words(slug), words(o), autojunk=False).ratio(), o)
+                         for o in others if _NUMBER.findall(words(o)) == _NUMBER.findall(words(slug))),
+                        reverse=True)
+        if not scored or scored[0][0] < SAME_TITLE or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return None
+        return scored[0][1]
 
     found = {}
     for old in sorted(gone):
         match = best(old, new)
-        if match and (back := best(match[1], gone)) and back[1] == old:
-            found[old] = match[1]
+        if match and best(match, gone) == old:
+            found[old] = match
     return found

@@ -130,3 +130,32 @@ def test_browser_follows_the_redirect(renamed):
         page.wait_for_url(re.compile(r"/papers/vision-transformers-need-register-tokens/"))
         assert page.locator("h1").first.inner_text() == "Vision Transformers Need Register Tokens"
         assert recorder.foreign_requests() == []
+
+
+def test_a_paper_whose_title_and_abstract_change_at_once_is_followed_by_its_slug():
+    old = "hyperzcdotzcdotw-operator-connects-slow-fast-networks-for-full-context-862c94a"
+    new = "hyperz-z-w-operator-connects-slow-fast-networks-for-full-context-interaction"
+    first = aliases.update(aliases.load(ROOT / "no-such-file.json"),
+                           [paper(old, "a HyperZ{cdotZ{cdot}W} operator"), paper("other-paper", "text B")])
+    # the cleaning now reads both the title and the abstract differently: the fingerprint changes
+    second = aliases.update(first, [paper(new, "a HyperZ·Z·W operator"), paper("other-paper", "text B")])
+    assert second["aliases"] == {old: new}
+    # a removed paper is not taken for an unlike new one
+    third = aliases.update(second, [paper("attention-is-all-you-need", "text C"), paper("other-paper", "text B")])
+    assert third["aliases"] == {}
+
+
+@pytest.mark.slow
+def test_the_bundled_build_keeps_the_old_address_of_a_title_the_cleaning_corrected(tmp_path):
+    """Built with the committed aliases.json, the old slug of "HyperZcdotZcdotW Operator…" (the
+    title as the feed lost its LaTeX) leads to the page of "HyperZ·Z·W Operator…"."""
+    old = "hyperzcdotzcdotw-operator-connects-slow-fast-networks-for-full-context-862c94a"
+    new = "hyperz-z-w-operator-connects-slow-fast-networks-for-full-context-interaction"
+    shutil.copy(ROOT / "aliases.json", tmp_path / "aliases.json")
+    project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json")
+    site = tmp_path / "site"
+    generated = build([project.default_corpus], site, project=project)
+    assert new in {p.slug for p in generated.report.papers} and old not in {p.slug for p in generated.report.papers}
+    html = (site / "papers" / old / "index.html").read_text(encoding="utf-8")
+    assert 'http-equiv="refresh"' in html and f"../{new}/" in html
+    assert f"/papers/{old}/ /papers/{new}/ 301\n" in (site / "_redirects").read_text(encoding="utf-8")

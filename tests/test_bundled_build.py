@@ -125,3 +125,48 @@ def test_search_indexes_a_paper_by_its_own_words_not_its_neighbours_titles(bundl
     page_text = " ".join(d["text"] for d in docs if d["location"].startswith(f"papers/{paper.slug}/"))
     others = [p.title.plain for p in generated.report.papers if p.slug != paper.slug]
     assert not any(title in page_text for title in others if len(title) > 30)
+
+
+
+# LaTeX that lost its backslashes, as a reader would spot it: command words, "times" glued to a
+# number, \left( \right) remnants, Greek names glued to math, braces and citation keys in prose.
+LATEX_WORDS = "|".join((
+    "mathcal", "mathbb", "mathbf", "mathrm", "rightarrow", "leftarrow", "mapsto", "infty", "widetilde",
+    "widehat", "overline", "cdot", "ldots", "varepsilon", "varphi", "leq", "geq", "neq", "otimes", "nabla",
+    "langle", "rangle", "frac", "sqrt"))
+GREEK = "alpha|beta|gamma|delta|epsilon|zeta|eta|theta|Theta|lambda|Lambda|mu|nu|xi|pi|rho|sigma|Sigma|tau|phi|Phi|psi|omega|Omega"
+DEBRIS = [
+    (re.compile(r"(?<![a-z])(?:%s)(?![a-z])" % LATEX_WORDS), "command word"),
+    (re.compile(r"\dtimes|times\d|[A-Z]times[A-Z\d]"), "times glued to math"),
+    (re.compile(r"\bleft[(\[|]|[^\s(]right[)\]|]|\bsum_"), "\\left, \\right or \\sum"),
+    (re.compile(r"\b(?:%s)[_^{]|(?:%s)left\b|\b[A-Z]+(?:%s)[a-z]?[A-Z]" % (GREEK, GREEK, GREEK)), "Greek name glued to math"),
+    (re.compile(r"[{}]"), "brace"),
+    (re.compile(r"\b[a-z]{2,}(?:19|20)\d\d[a-z]{2,}\b|\b[A-Z][a-z]+(?:19|20)\d\d[A-Z][a-z]+[A-Z]{2}\b"), "citation key"),
+]
+
+
+def shown_prose(page: str) -> str:
+    """What a reader reads of a paper page: its title, abstract and key terms, as text."""
+    parts = re.findall(r"^# (.*)$", page, re.M)
+    for section in ("abstract", "topics"):
+        found = re.search(r"\{ #%s \}\n(.*?)(?=\n## |\Z)" % section, page, re.S)
+        parts.append(found[1] if found else "")
+    text = re.sub(r"<!--.*?-->|<[^>]+>", " ", "\n".join(parts), flags=re.S)
+    return html_module.unescape(text)
+
+
+def test_no_page_keeps_latex_that_lost_its_backslashes(bundled_build):
+    site, _, _ = bundled_build
+    found = []
+    for page in sorted((site.parent / "docs" / "papers").glob("*.md")):
+        prose = shown_prose(page.read_text(encoding="utf-8"))
+        assert prose.strip(), page.name
+        found += [(page.name, what, m[0]) for pattern, what in DEBRIS for m in pattern.finditer(prose)]
+    assert found == []
+
+
+def test_the_debris_check_finds_each_kind_in_the_corpus_as_the_feed_gave_it():
+    from generator.pipeline import ROOT
+
+    raw = "\n".join(path.read_text(encoding="utf-8") for path in sorted((ROOT / "corpus").glob("*.txt")))
+    assert {what for pattern, what in DEBRIS if pattern.search(raw)} == {what for _, what in DEBRIS}

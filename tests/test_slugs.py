@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 from generator.clean import match_key
 from generator import slugs
-from generator.slugs import MAX_LENGTH, make_slug
+from generator.slugs import MAX_LENGTH, make_slug, likely_renames
 
 
 def slug(title: str) -> str:
@@ -56,3 +56,27 @@ def test_different_papers_never_share_a_slug(titles):
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
 def test_ascii_titles_take_the_shortcut_to_the_same_words(title):
     assert slugs.ascii_words(title) == slugs._folded_words(title)
+
+
+OLD = "hyperzcdotzcdotw-operator-connects-slow-fast-networks-for-full-context-862c94a"
+NEW = "hyperz-z-w-operator-connects-slow-fast-networks-for-full-context-interaction"
+
+
+def test_a_title_corrected_by_the_cleaning_is_taken_for_the_same_paper():
+    assert likely_renames({OLD, "siamese-neural-networks-for-one-shot-image-recognition"},
+                          {NEW, "siamese-networks-for-one-shot-recognition-of-materials"}) == {OLD: NEW}
+
+
+def test_unlike_titles_and_ambiguous_matches_are_not_taken_for_renames():
+    # a removed paper and an added one with a different title
+    assert likely_renames({"deep-residual-learning-for-image-recognition"},
+                          {"attention-is-all-you-need"}) == {}
+    # two new slugs alike the old one: each old slug goes to its best match only if that match's
+    # best is the old slug back
+    assert likely_renames({"vision-transformers-need-registers"},
+                          {"vision-transformers-need-registers-too", "vision-transformers-need-register"}) == {
+        "vision-transformers-need-registers": "vision-transformers-need-register"}
+    # other numbers: another paper of a series, another version
+    assert likely_renames({"a-survey-of-graph-networks-part-1"}, {"a-survey-of-graph-networks-part-3"}) == {}
+    # a tie: no guess
+    assert likely_renames({"graph-networks-for-physics"}, {"graph-networks-for-physic", "graph-network-for-physics"}) == {}
