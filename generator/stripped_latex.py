@@ -43,9 +43,31 @@ GREEK = frozenset(
         ("text", "back", "digamma")))))
 WORDS = ALWAYS | OPERATORS | BRACED | SUBSUP | GREEK | {"to", "left", "right"}
 _BY_LENGTH = sorted(WORDS, key=lambda w: (-len(w), w))
-_ANY_WORD = re.compile("|".join(_BY_LENGTH))
-_FIRST_WORD = re.compile(rf"(?<![a-z\\])(?:{_ANY_WORD.pattern})")  # at the start of a word or after a capital
-_NEXT_WORD = re.compile(_ANY_WORD.pattern)
+
+
+def _trie(words) -> str:
+    """One regular expression for the words, as a trie (longest match first): many times faster
+    to search than their plain alternation."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        branches = [re.escape(ch) + pattern(node[ch]) for ch in sorted(node) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return pattern(tree)
+
+
+_FIRST_WORD = re.compile(rf"(?<![a-z\\])(?=[A-Za-z]){_trie(WORDS)}")  # a word's start, or after a capital
+_FIRST_NOT_TO = re.compile(rf"(?<![a-z\\])(?=[A-Za-z]){_trie(WORDS - {'to'})}")
+_NEXT_WORD = re.compile(_trie(WORDS))
 
 _MATH_CHARS = frozenset("_^{}")
 _OPENERS, _CLOSERS = "([|", ")]|"
@@ -66,6 +88,7 @@ _IN_NAME = re.compile(rf"(\b[A-Z][a-z]+ )({_LONG_GREEK})(?=-[A-Z][a-z])")
 _KEY = r"(?:[a-z]{2,}(?:19|20)\d\d[a-z]{2,}|[A-Z][a-z]+(?:19|20)\d\d[A-Z][a-z]+[A-Z]{2})"
 _KEYS = re.compile(rf"(?P<before>[\s~]*[(\[]?)(?<![\w/.@#{{\]\\\ue000-\ue0ff-])(?P<keys>{_KEY}(?:\s*[,;]\s*{_KEY})*)"
                    rf"(?![\w/@#-]|\.\w)(?P<after>[)\]]?)")
+_YEAR_WORD = re.compile(r"[a-z](?:19|20)\d\d[A-Za-z]")
 _DROPPED = "\ue040"
 _EMPTIED = re.compile(r"\s*\((?:\s|[,;]|\bsee\b|\be\.g\.|\bcf\.|\bi\.e\.)*\ue040(?:\s|[,;])*\)")
 _NAMING = re.compile(r"(?:^|\b(?:present|presents|introduce|introduces|release|releases|propose|proposes|"
@@ -83,8 +106,6 @@ class _Word:
 def restore(text: str) -> str:
     """The text with stripped LaTeX shown as symbols, outside math written as LaTeX (``$...$``,
     ``\\(...\\)``: kept as written)."""
-    if not _ANY_WORD.search(text) and "{" not in text and not re.search(r"(?:19|20)\d\d", text):
-        return text
     return "".join(part if i % 2 else _restore_part(part) for i, part in enumerate(_MATH.split(text)))
 
 
@@ -96,8 +117,9 @@ def _restore_part(text: str) -> str:
     _fire(text, words)
     fired = [w for w in words if w.fired]
     # sub/superscript braces of tokens that hold no LaTeX as written (that is math kept verbatim)
-    text = _TOKEN.sub(lambda t: t[0] if "\\" in t[0] else _SCRIPT.sub(_script, t[0]),
-                      _with_backslashes(text, fired))
+    text = _with_backslashes(text, fired)
+    if "_{" in text or "^{" in text:
+        text = _TOKEN.sub(lambda t: t[0] if "\\" in t[0] else _SCRIPT.sub(_script, t[0]), text)
     return _convert(text.replace(_BACKSLASH, "\\")) if fired else text
 
 
@@ -116,9 +138,10 @@ def _find_words(text: str) -> list[_Word]:
     """Command words standing alone or glued to non-letters, capitals or other command words
     ("40times", "HyperZcdotZ", "sigmaleft("); never a piece of an ordinary word ("sometimes")."""
     found: list[_Word] = []
-    arrows = "^" in text or "_" in text or "infty" in text  # "to" can only be an arrow then
+    arrows = ":" in text or "infty" in text  # "to" can only be an arrow then
+    first = _FIRST_WORD if arrows else _FIRST_NOT_TO
     pos = 0
-    while (m := _FIRST_WORD.search(text, pos)) is not None:
+    while (m := first.search(text, pos)) is not None:
         chain, end = [m], m.end()
         while (more := _NEXT_WORD.match(text, end)) is not None:  # glued on: "sigmaleft"
             chain.append(more)
@@ -174,7 +197,8 @@ def _fire(text: str, words: list[_Word]) -> None:
                 continue
             glued = any(o.fired and (o.end == w.start or w.end == o.start)
                         for o in words[max(0, n - 1): n + 2])
-            if glued or _in_math_between(text, w, words) or _argument_of_fired(text, w, words, n):
+            if glued or _argument_of_fired(text, w, words, n) or (
+                    (w.name in OPERATORS or w.name in GREEK or w.name == "to") and _in_math_between(text, w, words)):
                 w.fired = changed = True
 
 
@@ -255,6 +279,7 @@ def _with_backslashes(text: str, fired: list[_Word]) -> str:
 
 
 _TOKEN = re.compile(r"\S+")
+_SET = re.compile(r"(?<![\w}^_\\])\{([^{}]*)\}")
 _RESTORED = re.compile(r"\\(" + "|".join(_BY_LENGTH) + r")(?:\{\})?")
 _HIDE = re.compile(r"[%&#~$'`\-]")
 _OPEN_ARG = re.compile(r"\\(?:" + "|".join(sorted(TAKES_ARGUMENT)) + r")$")
@@ -293,6 +318,7 @@ def _to_text(group: str) -> str:
         hidden.append(m[0])
         return f"\ue030{len(hidden) - 1}\ue031"
 
+    group = _SET.sub(r"\\{\1\\}", group)  # braces after a space or comma are a set: shown
     group = re.sub(r"(\\left[(\[|])\s+", r"\1", group)
     group = re.sub(r"\s+(\\right[)\]|])", r"\1", group)
     try:
@@ -303,6 +329,8 @@ def _to_text(group: str) -> str:
 
 
 def _drop_citation_keys(text: str) -> str:
+    if not _YEAR_WORD.search(text):
+        return text
     def drop(m: re.Match) -> str:
         if _NAMING.search(text, 0, m.start("keys")) or text[m.end():m.end() + 1] == ":":
             return m[0]

@@ -201,6 +201,9 @@ def test_clean_text_keeps_its_plain_text_out_of_equality_and_pickles():
     ("a sample size of widetildeTheta(d^4).", "a sample size of Θ̃(d^4)."),
     ("defined by mathcal O_i(u) = sigmaleft( sum_j mathcal W_{ij} u + mathcal B_{ij}right). Here",
      "defined by 𝒪_i(u) = σ(∑_j 𝒲_ij u + ℬ_ij). Here"),
+    ("formalize TOTEN as the triple <O, classify, {inst_tau}>: the ontology",  # a set keeps its braces
+     "formalize TOTEN as the triple <O, classify, {inst_τ}>: the ontology"),
+    ("elements ∫_{S_b} I_t.", "elements ∫_(S_b) I_t."),
     ("with empirical risk minimization (ERM), L_{infty} AT, and L_{2} AT, respectively",
      "with empirical risk minimization (ERM), L_∞ AT, and L_2 AT, respectively"),
     ("the once-inferred energy-curvature tensor G_{LM} to replace", "the once-inferred energy-curvature tensor G_LM to replace"),
