@@ -116,9 +116,8 @@ def _restore_part(text: str) -> str:
     words = _find_words(text)
     _fire(text, words)
     fired = [w for w in words if w.fired]
-    # sub/superscript braces of tokens that hold no LaTeX as written (that is math kept verbatim)
     text = _with_backslashes(text, fired)
-    if "_{" in text or "^{" in text:
+    if "_{" in text or "^{" in text:  # in tokens that hold no LaTeX as written (math kept verbatim)
         text = _TOKEN.sub(lambda t: t[0] if "\\" in t[0] else _SCRIPT.sub(_script, t[0]), text)
     return _convert(text.replace(_BACKSLASH, "\\")) if fired else text
 
@@ -229,6 +228,8 @@ def _operand(token: str, words: list[_Word], text: str, at: int) -> bool:
 
 
 def _in_math_between(text: str, w: _Word, words: list[_Word]) -> bool:
+    """A word standing alone between operands (operators), in "p : R^d to R" or "n to infty",
+    or a Greek name before "=", "<", ">"."""
     around = _tokens_around(text, w)
     if around is None:
         return False
@@ -312,6 +313,7 @@ def _open(group: str) -> bool:
 
 
 def _to_text(group: str) -> str:
+    """One group converted by pylatexenc, the characters it would read as LaTeX hidden from it."""
     hidden: list[str] = []
 
     def hide(m: re.Match) -> str:
@@ -331,6 +333,7 @@ def _to_text(group: str) -> str:
 def _drop_citation_keys(text: str) -> str:
     if not _YEAR_WORD.search(text):
         return text
+
     def drop(m: re.Match) -> str:
         if _NAMING.search(text, 0, m.start("keys")) or text[m.end():m.end() + 1] == ":":
             return m[0]
