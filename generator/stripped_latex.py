@@ -77,7 +77,8 @@ _SIMPLE_SCRIPT = re.compile(r"(?:[^\W_]|\ue041)+")  # letters and digits: "W_ij"
 _BACKSLASH = "\ue041"  # a restored backslash, until sub/superscripts are simplified
 
 # A Greek name inside an acronym: "DepsilonpS" (capitals around it) → "DεpS".
-_LONG_GREEK = "|".join(sorted((g for g in GREEK if g.islower() and len(g) >= 4), key=lambda g: (-len(g), g)))
+_LONG_GREEK_NAMES = sorted((g for g in GREEK if g.islower() and len(g) >= 4), key=lambda g: (-len(g), g))
+_LONG_GREEK = "|".join(_LONG_GREEK_NAMES)
 _ACRONYM = re.compile(rf"\b([A-Z][A-Z0-9]*)({_LONG_GREEK})([a-z]?[A-Z][A-Za-z0-9]*)\b")
 # A lowercase Greek name inside a capitalised name: "Delayed epsilon-Shrinking" → "Delayed ε-Shrinking".
 _IN_NAME = re.compile(rf"(\b[A-Z][a-z]+ )({_LONG_GREEK})(?=-[A-Z][a-z])")
@@ -111,8 +112,9 @@ def restore(text: str) -> str:
 
 def _restore_part(text: str) -> str:
     text = _drop_citation_keys(text)
-    text = _ACRONYM.sub(lambda m: m[1] + _symbol(m[2]) + m[3], text)
-    text = _IN_NAME.sub(lambda m: m[1] + _symbol(m[2]), text)
+    if any(name in text for name in _LONG_GREEK_NAMES):
+        text = _ACRONYM.sub(lambda m: m[1] + _symbol(m[2]) + m[3], text)
+        text = _IN_NAME.sub(lambda m: m[1] + _symbol(m[2]), text)
     words = _find_words(text)
     _fire(text, words)
     fired = [w for w in words if w.fired]
@@ -202,7 +204,6 @@ def _fire(text: str, words: list[_Word]) -> None:
 
 
 _SIGNATURE = re.compile(r"(?:^|\s)[A-Za-z]\s?:\s?\S+\s+$")  # "p : R^d " before "to"
-_PREV_TOKEN = re.compile(r"(\S+)\s*$")
 _NEXT_TOKEN = re.compile(r"\s*(\S+)")
 
 
@@ -212,9 +213,9 @@ def _tokens_around(text: str, w: _Word) -> tuple[str, str] | None:
     if (w.start and not (text[w.start - 1].isspace() or text[w.start - 1] in "([")) or (
             w.end < len(text) and not (text[w.end].isspace() or text[w.end] in ",.;:)]")):
         return None
-    prev = _PREV_TOKEN.search(text, max(0, w.start - 200), w.start)
+    prev = text[max(0, w.start - 200):w.start].split()[-1:]
     nxt = _NEXT_TOKEN.match(text, w.end)
-    return prev[1] if prev else "", nxt[1] if nxt else ""
+    return prev[0] if prev else "", nxt[1] if nxt else ""
 
 
 def _operand(token: str, words: list[_Word], text: str, at: int) -> bool:
