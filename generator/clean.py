@@ -27,6 +27,11 @@ _LATEX_HINT = re.compile(r"\\[A-Za-z'\"`^~=.%&#$_{}]|``|''|~")
 _STYLE = re.compile(r"\\(textbf|textit|emph)\{([^{}]*)\}")
 _MATH = re.compile(r"\$[^$]+\$")
 _SPECIAL = re.compile(r"[%&#_^{}]")
+# A citation command with its optional arguments and keys ("\\citep[see][p.~3]{smith2020}"), with
+# the brackets around it if it is all they hold: the keys mean nothing to a reader and the page has
+# no bibliography, so it goes with the space before it.
+_CITE_COMMAND = r"\\(?:[Cc]ite[A-Za-z]*|nocite)\*?(?:\s*\[[^\]]*\]){0,2}\s*\{[^{}]*\}"
+_CITE = re.compile(rf"[ \t~]*(?:\(\s*{_CITE_COMMAND}\s*\)|\[\s*{_CITE_COMMAND}\s*\]|{_CITE_COMMAND})")
 _MACRO_BEFORE = re.compile(r"\\(?:[A-Za-z]+\*?|.)\s*$")
 # "~" before a number means "about" ("(~50%)", "10X~20X") unless it ties the number to a word
 # ("Stage~2", "Llama~3"): then it is LaTeX's unbreakable space.
@@ -159,7 +164,10 @@ def clean_text(raw: str) -> CleanText:
         urls.append(url)
         return f"\ue002{len(urls) - 1}\ue003{tail}"
 
-    text = restore(_latex_to_text(_URL.sub(hide_url, text)))
+    text = _URL.sub(hide_url, text)
+    if "\\" in text:
+        text = _CITE.sub("", text)
+    text = restore(_latex_to_text(text))
     text = re.sub(r"\s+", " ", text).strip()
     spans: list[Span] = []
     pos = 0

@@ -283,3 +283,19 @@ def test_ordinary_prose_is_never_taken_for_stripped_latex(raw):
 
 def test_stripped_latex_inside_dollar_math_is_left_as_written():
     assert clean_text("bound $O(d times k)$ and 4times").plain == "bound $O(d times k)$ and 4×"
+
+
+@pytest.mark.parametrize("raw, plain", [
+    # arXiv summaries keep a few \cite commands; the page has no bibliography to point into
+    (r"as in \cite{smith2020deep}, we", "as in, we"),
+    (r"methods~\citep{a2019,b2020} fail.", "methods fail."),
+    (r"shown before \citep[see][p.~3]{smith2020} and more", "shown before and more"),
+    (r"models (\citet{a}) work", "models work"),
+    (r"a \textbf{bold} claim \cite*{x}.", "a bold claim."),
+])
+def test_citation_commands_are_dropped_with_their_brackets(raw, plain):
+    assert clean_text(raw).plain == plain
+
+
+def test_brackets_without_a_citation_stay():
+    assert clean_text(r"f() and g[] \cite{x}").plain == "f() and g[]"
