@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterator
 
+import lemminflect
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .models import Paper
@@ -42,6 +44,7 @@ yielding reveal reveals revealed revealing revisit revisits revisited offer offe
 obtain obtains obtained obtaining perform performs performed performing require requires requiring
 describe describes described describing explain explains explained explaining suggest suggests
 suggested suggesting inspire inspired inspiring guide transfers
+called termed dubbed named
 mathcal mathbb mathrm mathbf frac cdot textit textbf emph available released github https http
 """.split())
 # Adverbs end a phrase too ("carefully designed"), except these nouns in -ly.
@@ -61,6 +64,28 @@ layers behavior behaviour sample samples pair pairs example examples perspective
 terms collection complete scratch reliable history limit states domain domains random visual
 standard
 """.split())
+# LaTeX commands and symbol names left in abstracts as words ("rightarrow", "40times").
+MATH = frozenset("""
+rightarrow leftarrow leftrightarrow longrightarrow mapsto to times cdot cdots ldots dots infty sqrt
+frac sum prod int partial nabla approx leq geq neq sim propto alpha beta gamma delta epsilon
+varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi varphi
+chi psi omega mathcal mathbb mathrm mathbf mathit operatorname textit textbf emph log exp max min
+argmax argmin sup inf lim det tr
+""".split())
+# Nouns too vague to be a key term alone (a researcher would not search for them), and terms that
+# name the whole field rather than a topic in it.
+VAGUE = frozenset("""
+core contribution function pattern prior basis run capacity theory object image sequence times way
+fact part kind type aspect case factor step quality role point goal idea need use effect scale
+amount manner form means source practice setting scenario component module mechanism strategy
+scheme process stage cost size rate region group loss space structure version variant step
+machine computer issue weight parameter representation evaluation priori host
+ai ml dl nn dnn cnn
+""".split()) | {"machine learning", "deep learning", "neural network", "deep neural network",
+               "artificial intelligence", "deep neural", "neural net"}
+# -ing words that the arXiv corpus uses as verbs ("regarding the"), made by ``python -m bench.filler``.
+VERBAL_ING = frozenset(line for line in (Path(__file__).parent / "data" / "verbal-ing.txt").read_text(
+    encoding="utf-8").split("\n") if line and not line.startswith("#"))
 # Phrases split at punctuation; a token is a word, possibly hyphenated ("self-supervised").
 _CHUNK = re.compile(r"[^.,;:!?()\[\]{}\"“”‘’'/|=<>…–—]+")
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
@@ -224,3 +249,62 @@ def choose_forms(counts: dict[tuple[bool, str, str], int],
                           key=lambda k: (not k[1], -words[k], sum(c.isupper() for c in k[0]), k[0]))[0]
         forms[low] = f"{spelled} {forms[low]}" if side < 0 else f"{forms[low]} {spelled}"
     return forms
+
+
+@lru_cache(maxsize=1 << 18)
+def _readings(word: str) -> frozenset[str]:
+    """The parts of speech lemminflect's dictionary gives a lowercase word (empty: unknown to it)."""
+    return frozenset(lemminflect.getAllLemmas(word))
+
+
+def _math(word: str) -> bool:
+    """A LaTeX remnant or symbol debris: "rightarrow", "40times", "ij", "i-th"."""
+    low = word.lower()
+    return (low.lstrip("0123456789") in MATH
+            or all(len(part) <= 2 for part in re.split(r"[-0-9]+", low) if part) and not word.isupper())
+
+
+def _name(word: str) -> bool:
+    """A name as written: a capital, or a digit inside letters ("DARTS", "ResNet", "GPT-4",
+    "ImageNet-1K", "Transformer" mid-sentence); not a lone letter or a symbol."""
+    return any(c.isupper() for c in word) and sum(c.isalpha() for c in word) >= 2 and not _math(word)
+
+
+def _noun(word: str, alone: bool) -> bool:
+    """Whether a lowercase word can end a term (``alone``: be one by itself): a noun in lemminflect's
+    dictionary, a gerund the corpus does not use as a verb ("pruning", not "regarding"), or a word
+    the dictionary does not know ("quantization", "tokenizer"); alone also not an adjective or an
+    adverb ("modern", "efficient") and not vague ("core", "contribution")."""
+    if _math(word) or any(c.isdigit() for c in word):
+        return False  # "top-1", "2-based": lowercase with digits is a measure or debris, not a name
+    last = word.split("-")[-1]
+    readings = _readings(last)
+    if not readings:
+        return len(last) > 2
+    if alone and (word in VAGUE or _singular(word) in VAGUE or readings & {"ADJ", "ADV"}
+                  and not (last.endswith("ing") and "NOUN" not in readings)):
+        return False
+    if "NOUN" in readings:
+        return True
+    return last.endswith("ing") and "VERB" in readings and word not in VERBAL_ING
+
+
+@lru_cache(maxsize=1 << 18)
+def key_term(term: str) -> bool:
+    """Whether a term, as the corpus spells it, is one a researcher would search for: a name
+    ("DARTS", "ImageNet-1K"), a noun-like content word ("distillation"), or a phrase of content
+    words ending in a noun-like word ("knowledge distillation", "vision transformers"); never a
+    math token, a bare number, a verb, an adverb, a lone adjective or a vague noun ("core",
+    "modern", "called", "regarding") and never a name for the whole field ("machine learning")."""
+    words = term.split()
+    low = term.lower()
+    if not words or low in VAGUE or _singular(low) in VAGUE or any(_math(w) for w in words):
+        return False
+    if len(words) == 1:
+        return _name(term) or _noun(low, alone=True)
+    first, last = words[0], words[-1]
+    if not _name(first):
+        readings = _readings(first.lower().split("-")[-1])
+        if readings == {"VERB"} and not first.lower().endswith(("ed", "ing")) or first.lower() in VERBAL_ING:
+            return False  # "develop models", "regarding robustness"
+    return _name(last) or _noun(last.lower(), alone=False)
