@@ -1,6 +1,7 @@
 """Areas: groups of closely related papers (Leiden communities of the related links, by igraph),
-each named by the terms that set it apart (c-TF-IDF). Every paper lands in exactly one area; one
-without a strong link of its own joins the nearest area and is called loose."""
+each named by the key terms that set it apart (c-TF-IDF, picked with maximal marginal relevance).
+Every paper lands in exactly one area; one without a strong link of its own joins the nearest area
+and is called loose."""
 from __future__ import annotations
 
 import math
@@ -16,11 +17,17 @@ from scipy import sparse
 
 from . import stable_areas
 from .analysis import Analysis
+from .phrases import VAGUE, key_term
 
 
 # Leiden passes: each one gains less modularity (74,728 papers: 0.800 after 2, 0.803 after 10);
 # iterating until nothing moves takes some 60 passes there.
 LEIDEN_ITERATIONS = 2
+# Maximal marginal relevance: how much a naming term's c-TF-IDF score counts against its likeness to
+# the terms already chosen (1: score only).
+MMR_DIVERSITY = 0.2
+# An area whose papers keep fewer of their related links inside it than this is a loose grouping.
+LOOSE_GROUPING = 0.5
 
 
 @dataclass
@@ -34,6 +41,13 @@ class Area:
     neighbours: list[tuple[str, float]] = field(default_factory=list)
     coherence: float = 0.0
     loose: list[str] = field(default_factory=list)
+    inside: float = 0.0  # share of its papers' related links that stay inside the area
+    elsewhere: list[str] = field(default_factory=list)  # papers linked mostly to other areas
+
+    @property
+    def loose_grouping(self) -> bool:
+        """Whether most of its papers' links lead to other areas (a catch-all)."""
+        return self.inside < LOOSE_GROUPING
 
 
 def _slugify(text: str) -> str:
@@ -58,12 +72,26 @@ def _overlaps(term: str, other: str) -> bool:
         for i in (0, 1))
 
 
+def _nameable(term: str) -> bool:
+    """A term an area may be named by: a key term, not a vague word or a name of the whole field."""
+    return key_term(term) and term.lower() not in VAGUE
+
+
+def _specific(term: str) -> bool:
+    """A phrase or a name ("knowledge distillation", "DARTS"), more telling in a name than a word."""
+    return " " in term or any(c.isupper() or c.isdigit() for c in term)
+
+
 def _area_terms(groups: list[list[str]], analysis: Analysis, n: int,
                 limit: int = 8) -> list[list[str]]:
     """Each group's most distinguishing key terms, c-TF-IDF style: the share of its papers that
     use the term × log(1 + how much likelier that is than in the whole corpus); phrases count
-    half again, and no two chosen terms share a word."""
-    candidates = [Counter(t for s in g for t in analysis.terms.get(s, ())) for g in groups]
+    half again, and a term of a single paper of a larger group not at all. They are picked by
+    maximal marginal relevance (as BERTopic's representations): each next term is the one whose
+    score, less its likeness to a term already chosen (the cosine of their paper columns), is
+    highest; no two chosen terms share a word."""
+    candidates = [Counter(t for s in g for t in analysis.terms.get(s, ()) if _nameable(t)) for g in groups]
+    columns = None
     if analysis.vectors is not None and analysis.term_index:
         used = (_member(groups, analysis, n) @ (analysis.vectors != 0).astype(np.float64)).tocsr()
         total = np.asarray(used.sum(axis=0)).ravel()
@@ -72,25 +100,49 @@ def _area_terms(groups: list[list[str]], analysis: Analysis, n: int,
         column = analysis.term_index
         count = lambda k, t: rows[k].get(column.get(t), 0.0)  # noqa: E731
         overall = lambda t: total[column[t]] if t in column else 0.0  # noqa: E731
+        columns = analysis.vectors.T.tocsr()
     else:  # no vectors: count key terms only
         totals = sum(candidates, Counter())
         count, overall = (lambda k, t: candidates[k][t]), (lambda t: totals[t])  # noqa: E731
     result = []
     for k, group in enumerate(groups):
-        scored = []
+        scored = {}
         for term in candidates[k]:
+            if len(group) > 3 and count(k, term) < 2:
+                continue  # one paper's term does not name a group
             share, spread = count(k, term) / len(group), overall(term) / n
             lift = share / spread if spread else 0.0
             bonus = 1.5 if " " in term else 1.0
-            scored.append((-round(share * math.log1p(lift) * bonus, 9), term))
-        chosen: list[str] = []
-        for _, term in sorted(scored):
-            if len(chosen) == limit:
-                break
-            if not any(_overlaps(term, c) for c in chosen):
-                chosen.append(term)
-        result.append(chosen)
+            scored[term] = round(share * math.log1p(lift) * bonus, 9)
+        result.append(_mmr(scored, columns, analysis.term_index, limit))
     return result
+
+
+def _mmr(scored: dict[str, float], columns, term_index: dict[str, int], limit: int) -> list[str]:
+    """Up to ``limit`` terms by maximal marginal relevance over their scores (best first; ties
+    alphabetical), none sharing a word with an earlier one."""
+    pool = sorted(scored, key=lambda t: (-scored[t], t))[: limit * 4]
+    if not pool:
+        return []
+    top = scored[pool[0]] or 1.0
+    vectors = {}
+    if columns is not None:
+        for t in pool:
+            if t in term_index:
+                row = columns[term_index[t]]
+                norm = math.sqrt(float(row.multiply(row).sum())) or 1.0
+                vectors[t] = row / norm
+    chosen: list[str] = []
+    while pool and len(chosen) < limit:
+        def value(t: str) -> float:
+            likeness = max((float(vectors[t].multiply(vectors[c]).sum()) for c in chosen
+                            if t in vectors and c in vectors), default=0.0)
+            return round((1 - MMR_DIVERSITY) * scored[t] / top - MMR_DIVERSITY * likeness, 9)
+        best = max(pool, key=lambda t: (value(t), -pool.index(t)))
+        pool.remove(best)
+        if not any(_overlaps(best, c) for c in chosen):
+            chosen.append(best)
+    return chosen
 
 
 def as_igraph(U: nx.Graph) -> tuple[ig.Graph, list[str]]:
@@ -185,7 +237,13 @@ def find_areas(U: nx.Graph, analysis: Analysis, titles: dict[str, str], *, seed:
     for group, terms in zip(groups, _area_terms(groups, analysis, len(titles))):
         # The leading terms in alphabetical order: a name that does not flip when their scores
         # swap places on a small change elsewhere in the corpus.
-        name = ", ".join(sorted(terms[:name_terms], key=lambda t: (t.casefold(), t))) or titles[group[0]]
+        # The best terms, a name or phrase ("DARTS", "neural architecture search") in place of a
+        # lone word when it is next in line.
+        picked = terms[:name_terms]
+        if len(terms) > name_terms and _specific(terms[name_terms]) and not all(map(_specific, picked)):
+            weakest = max(i for i, t in enumerate(picked) if not _specific(t))
+            picked = picked[:weakest] + picked[weakest + 1:] + [terms[name_terms]]
+        name = ", ".join(sorted(picked, key=lambda t: (t.casefold(), t))) or titles[group[0]]
         name = base = name[:1].upper() + name[1:]
         area_id, n = _slugify(name), 2
         while area_id in ids or name in names:
@@ -206,6 +264,7 @@ def find_areas(U: nx.Graph, analysis: Analysis, titles: dict[str, str], *, seed:
         area.neighbours = sorted(((k, round(v, 3)) for k, v in across.items()),
                                  key=lambda kv: (-kv[1], kv[0]))
         area.coherence = _coherence(area.papers, analysis, U)
+        area.inside, area.elsewhere = _inside(area.papers, U)
     areas.sort(key=lambda a: (-len(a.papers), a.id))
     return areas, loose, found
 
@@ -221,3 +280,20 @@ def _coherence(members: list[str], analysis: Analysis, U: nx.Graph) -> float:
         return round(float((total @ total - rows.multiply(rows).sum()) / (m * (m - 1))), 3)
     inside = [d["weight"] for a, b, d in U.subgraph(members).edges(data=True)]
     return round(sum(inside) / len(inside), 3) if inside else 0.0
+
+
+def _inside(members: list[str], U: nx.Graph) -> tuple[float, list[str]]:
+    """The share of the related links of the area's papers that join two of its papers (3 decimals),
+    and its papers with most of their link weight leading to other areas, in the area's order."""
+    inside = set(members)
+    within = total = 0
+    elsewhere = []
+    for s in members:
+        weight = {True: 0.0, False: 0.0}
+        for t, d in U[s].items():
+            total += 1
+            within += t in inside
+            weight[t in inside] += d["weight"]
+        if weight[False] > weight[True]:
+            elsewhere.append(s)
+    return (round(within / total, 3) if total else 0.0), elsewhere

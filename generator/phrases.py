@@ -79,10 +79,12 @@ core contribution function pattern prior basis run capacity theory object image 
 fact part kind type aspect case factor step quality role point goal idea need use effect scale
 amount manner form means source practice setting scenario component module mechanism strategy
 scheme process stage cost size rate region group loss space structure version variant step
-machine computer issue weight parameter representation evaluation priori host
+machine computer issue weight parameter representation evaluation priori host score state rule
+variable code constraint knowledge engineering
 ai ml dl nn dnn cnn
 """.split()) | {"machine learning", "deep learning", "neural network", "deep neural network",
-               "artificial intelligence", "deep neural", "neural net"}
+               "artificial intelligence", "deep neural", "neural net", "real time", "real-time"}
+_ADJECTIVE_ENDINGS = ("able", "ible", "al", "ive", "ous", "ic", "less", "ful", "wise")
 # -ing words that the arXiv corpus uses as verbs ("regarding the"), made by ``python -m bench.filler``.
 VERBAL_ING = frozenset(line for line in (Path(__file__).parent / "data" / "verbal-ing.txt").read_text(
     encoding="utf-8").split("\n") if line and not line.startswith("#"))
@@ -279,8 +281,8 @@ def _noun(word: str, alone: bool) -> bool:
         return False  # "top-1", "2-based": lowercase with digits is a measure or debris, not a name
     last = word.split("-")[-1]
     readings = _readings(last)
-    if not readings:
-        return len(last) > 2
+    if not readings:  # unknown: a term unless it has an adjective's ending ("trainable", "convolutional")
+        return len(last) > 2 and not (alone and last.endswith(_ADJECTIVE_ENDINGS))
     if alone and (word in VAGUE or _singular(word) in VAGUE or readings & {"ADJ", "ADV"}
                   and not (last.endswith("ing") and "NOUN" not in readings)):
         return False
