@@ -286,14 +286,37 @@ def _inside(members: list[str], U: nx.Graph) -> tuple[float, list[str]]:
     """The share of the related links of the area's papers that join two of its papers (3 decimals),
     and its papers with most of their link weight leading to other areas, in the area's order."""
     inside = set(members)
-    within = total = 0
+    ends = {True: 0, False: 0}  # a link inside is met from both its papers, one leaving from one
     elsewhere = []
     for s in members:
         weight = {True: 0.0, False: 0.0}
         for t, d in U[s].items():
-            total += 1
-            within += t in inside
+            ends[t in inside] += 1
             weight[t in inside] += d["weight"]
         if weight[False] > weight[True]:
             elsewhere.append(s)
-    return (round(within / total, 3) if total else 0.0), elsewhere
+    links = ends[True] / 2 + ends[False]
+    return (round(ends[True] / 2 / links, 3) if links else 0.0), elsewhere
+
+
+def apply_names(areas: list[Area], graph: nx.Graph, names: dict[str, str],
+                moved: dict[str, str]) -> dict[str, str]:
+    """Gives areas the names the user chose by id (``litmap.toml``). An id that is no longer an
+    area's follows the alias map (``moved``: old id → the area now holding its papers), so a custom
+    name stays with its papers when the algorithm renames the area; an id found in neither is left
+    unused. Returns area id → the custom name given (the first id in order wins a conflict)."""
+    by_id = {a.id: a for a in areas}
+    given: dict[str, str] = {}
+    for wanted in sorted(names, key=lambda i: (i not in by_id, i)):  # an area's own id first
+        target = wanted if wanted in by_id else moved.get(wanted)
+        if target in by_id and target not in given:
+            given[target] = names[wanted]
+    taken = {a.name for a in areas if a.id not in given}
+    for area_id, name in sorted(given.items()):
+        area = by_id[area_id]
+        area.name = name if name not in taken else f"{name} ({area_id})"
+        taken.add(area.name)
+        for s in area.papers:
+            if s in graph:
+                graph.nodes[s]["area_name"] = area.name
+    return given

@@ -1,6 +1,8 @@
 """The `litmap` command line: build, generate and serve. The only place errors become messages."""
 from __future__ import annotations
 
+import dataclasses
+
 import argparse
 import json
 import os
@@ -79,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     project = Project()
     try:
         sources, listing_year = choose_sources(args, project)
+        path = args.config or config.find()
+        if path:  # the names given to areas (checked with the rest by choose_sources)
+            project = dataclasses.replace(project, area_names=config.load(path).area_names)
         if args.command == "serve":
             return _serve(args, project, sources, listing_year)
         progress = Progress("auto")
