@@ -81,13 +81,15 @@ amount manner form means source practice setting scenario component module mecha
 scheme process stage cost size rate region group loss space structure version variant step
 machine computer issue weight parameter representation evaluation priori host score state rule
 variable code constraint knowledge engineering
-ai ml dl nn dnn cnn
+ai ml dl nn dnn cnn doesn isn don aren didn wasn weren hasn haven couldn wouldn shouldn
 """.split()) | {"machine learning", "deep learning", "neural network", "deep neural network",
                "artificial intelligence", "deep neural", "neural net", "real time", "real-time"}
 _ADJECTIVE_ENDINGS = ("able", "ible", "al", "ive", "ous", "ic", "less", "ful", "wise")
-# -ing words that the arXiv corpus uses as verbs ("regarding the"), made by ``python -m bench.filler``.
-VERBAL_ING = frozenset(line for line in (Path(__file__).parent / "data" / "verbal-ing.txt").read_text(
-    encoding="utf-8").split("\n") if line and not line.startswith("#"))
+# How the arXiv corpus uses words a dictionary cannot place: "verb" ("regarding the", "finds that"),
+# "gerund" (a technique: "pruning"), "modifier" ("high-quality"); made by ``python -m bench.filler``.
+_USE_FILE = Path(__file__).parent / "data" / "word-use.tsv"
+WORD_USE = dict(line.split("\t") for line in _USE_FILE.read_text(encoding="utf-8").splitlines()
+                if line and not line.startswith("#"))
 # Phrases split at punctuation; a token is a word, possibly hyphenated ("self-supervised").
 _CHUNK = re.compile(r"[^.,;:!?()\[\]{}\"“”‘’'/|=<>…–—]+")
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
@@ -274,21 +276,26 @@ def _name(word: str) -> bool:
 
 def _noun(word: str, alone: bool) -> bool:
     """Whether a lowercase word can end a term (``alone``: be one by itself): a noun in lemminflect's
-    dictionary, a gerund the corpus does not use as a verb ("pruning", not "regarding"), or a word
-    the dictionary does not know ("quantization", "tokenizer"); alone also not an adjective or an
-    adverb ("modern", "efficient") and not vague ("core", "contribution")."""
+    dictionary that the corpus does not use as a verb ("finds that"), a gerund the corpus uses as a
+    noun ("pruning", not "regarding"), or a word the dictionary does not know ("quantization",
+    "tokenizer"); alone also not an adjective or an adverb ("modern", "efficient", "high-quality")
+    and not vague ("core", "contribution")."""
     if _math(word) or any(c.isdigit() for c in word):
         return False  # "top-1", "2-based": lowercase with digits is a measure or debris, not a name
     last = word.split("-")[-1]
     readings = _readings(last)
+    use = WORD_USE.get(word)
+    if use == "verb" or alone and use == "modifier":
+        return False
+    if alone and "-" in word and _readings(word.split("-")[0]) & {"ADJ", "ADV"} >= _readings(word.split("-")[0]) > set():
+        return False  # "large-batch", "easy-to-use": a compound adjective
     if not readings:  # unknown: a term unless it has an adjective's ending ("trainable", "convolutional")
         return len(last) > 2 and not (alone and last.endswith(_ADJECTIVE_ENDINGS))
-    if alone and (word in VAGUE or _singular(word) in VAGUE or readings & {"ADJ", "ADV"}
-                  and not (last.endswith("ing") and "NOUN" not in readings)):
-        return False
-    if "NOUN" in readings:
+    if use == "gerund":
         return True
-    return last.endswith("ing") and "VERB" in readings and word not in VERBAL_ING
+    if alone and (word in VAGUE or _singular(word) in VAGUE or readings & {"ADJ", "ADV"}):
+        return False
+    return "NOUN" in readings
 
 
 @lru_cache(maxsize=1 << 18)
@@ -307,6 +314,6 @@ def key_term(term: str) -> bool:
     first, last = words[0], words[-1]
     if not _name(first):
         readings = _readings(first.lower().split("-")[-1])
-        if readings == {"VERB"} and not first.lower().endswith(("ed", "ing")) or first.lower() in VERBAL_ING:
+        if readings == {"VERB"} and not first.lower().endswith(("ed", "ing")) or WORD_USE.get(first.lower()) == "verb":
             return False  # "develop models", "regarding robustness"
     return _name(last) or _noun(last.lower(), alone=False)

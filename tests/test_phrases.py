@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from bench.filler import verbal
+from bench.filler import word_use
 from generator.analysis import analyse
 from generator.models import CleanText, Paper, Span
-from generator.phrases import VERBAL_ING, key_term
+from generator.phrases import WORD_USE, key_term
 
 # Filler a reader of the bundled site met as key terms and shared terms (issue 12), plus symbol debris.
-FILLER = ["ij", "i-th", "rightarrow", "40times", "called", "calculated", "challenged", "regarding",
+FILLER = ["doesn", "takes", "high-quality", "easy-to-use", "ij", "i-th", "rightarrow", "40times", "called", "calculated", "challenged", "regarding",
           "enjoying", "develop", "core", "modern", "2-based", "top-1", "efficient", "functions",
           "contribution", "patterns", "prior", "machine learning", "neural networks", "DL", "x", "alpha"]
 TERMS = ["DARTS", "ImageNet-1K", "ResNet", "GPT-4", "ViT", "BERT", "vision transformers",
@@ -34,17 +34,22 @@ def test_a_phrase_ends_in_a_noun_like_word_and_opens_with_no_bare_verb(phrase):
     assert not key_term(phrase)
 
 
-def test_the_verb_list_holds_verbs_the_corpus_uses_with_an_object_not_techniques():
-    assert {"regarding", "enjoying", "according"} <= VERBAL_ING
-    assert not {"pruning", "forecasting", "scheduling", "routing", "editing", "fine-tuning"} & VERBAL_ING
+def test_the_word_use_file_tells_verbs_from_techniques_and_modifiers():
+    assert {WORD_USE[w] for w in ("regarding", "enjoying", "according", "finds", "takes")} == {"verb"}
+    assert {WORD_USE[w] for w in ("pruning", "forecasting", "scheduling", "routing", "fine-tuning")} == {"gerund"}
+    assert {WORD_USE[w] for w in ("high-quality", "real-world", "low-bit")} == {"modifier"}
+    assert not {"attention", "transformer", "distillation", "self-attention"} & WORD_USE.keys()
 
 
-def test_verbal_counts_the_use_of_ing_words_before_an_object():
-    texts = ["Regarding the cost, we prune.", "Pruning reduces size."] * 6 + \
-            ["We apply pruning of weights, regarding this as a limit."] * 6
-    found = verbal(texts)
-    assert "regarding" in found and "pruning" not in found
-    assert verbal(texts[:2]) == []  # seen fewer than MIN_COUNT times: no verdict
+def test_word_use_counts_what_follows_each_word():
+    texts = (["Regarding the cost, pruning reduces size.", "Pruning of weights finds that high-quality "
+              "images help."] * 10 + ["We use pruning, regarding this as a limit."] * 20)
+    use = word_use(texts)
+    assert use["regarding"] == "verb"  # before "the" 10 times in 30
+    assert use["pruning"] == "gerund"  # 40 uses, never before an object
+    assert use["finds"] == "verb" and use["high-quality"] == "modifier"
+    assert "images" not in use and "cost" not in use
+    assert word_use(texts[:2]) == {}  # seen fewer than MIN_COUNT times: no verdict
 
 
 def paper(slug, title, abstract):
