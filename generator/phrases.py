@@ -44,7 +44,6 @@ yielding reveal reveals revealed revealing revisit revisits revisited offer offe
 obtain obtains obtained obtaining perform performs performed performing require requires requiring
 describe describes described describing explain explains explained explaining suggest suggests
 suggested suggesting inspire inspired inspiring guide transfers
-called termed dubbed named
 mathcal mathbb mathrm mathbf frac cdot textit textbf emph available released github https http
 """.split())
 # Adverbs end a phrase too ("carefully designed"), except these nouns in -ly.
@@ -84,6 +83,7 @@ variable code constraint knowledge engineering
 ai ml dl nn dnn cnn doesn isn don aren didn wasn weren hasn haven couldn wouldn shouldn
 """.split()) | {"machine learning", "deep learning", "neural network", "deep neural network",
                "artificial intelligence", "deep neural", "neural net", "real time", "real-time"}
+_NAMING = frozenset("called termed dubbed coined".split())  # "called DARTS": the name alone
 _ADJECTIVE_ENDINGS = ("able", "ible", "al", "ive", "ous", "ic", "less", "ful", "wise")
 # How the arXiv corpus uses words a dictionary cannot place: "verb" ("regarding the", "finds that"),
 # "gerund" (a technique: "pruning"), "modifier" ("high-quality"); made by ``python -m bench.filler``.
@@ -314,6 +314,7 @@ def key_term(term: str) -> bool:
     first, last = words[0], words[-1]
     if not _name(first):
         readings = _readings(first.lower().split("-")[-1])
-        if readings == {"VERB"} and not first.lower().endswith(("ed", "ing")) or WORD_USE.get(first.lower()) == "verb":
-            return False  # "develop models", "regarding robustness"
+        if (readings == {"VERB"} and not first.lower().endswith(("ed", "ing")) or first.lower() in _NAMING
+                or WORD_USE.get(first.lower()) == "verb"):
+            return False  # "develop models", "regarding robustness", "called DARTS"
     return _name(last) or _noun(last.lower(), alone=False)
