@@ -1,9 +1,8 @@
 """The `litmap` command line: build, generate and serve. The only place errors become messages."""
 from __future__ import annotations
 
-import dataclasses
-
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -69,7 +68,8 @@ def _serve(args, project: Project, sources: list[Path | Source], listing_year: i
     os.environ[SERVE_REQUEST] = json.dumps({
         "sources": [{"path": str(s.path.resolve()), "format": s.format, "listing_year": s.listing_year}
                     for s in sources],
-        "listing_year": listing_year, "docs": str(project.docs_dir), "aliases": str(project.aliases_file)})
+        "listing_year": listing_year, "docs": str(project.docs_dir), "aliases": str(project.aliases_file),
+        "area_names": [list(pair) for pair in project.area_names]})
     generate(sources, project, listing_year)
     watch = [str(p) for p in paths] + [str(project.root / "templates")]
     serve(str(project.config_file), livereload=True, watch=watch, dev_addr=f"127.0.0.1:{args.port}")

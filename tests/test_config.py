@@ -135,3 +135,14 @@ def test_a_custom_area_name_reaches_the_pages_and_survives_a_rebuild(tmp_path):
         page = (named.docs_dir / "areas" / f"{area_id}.md").read_text(encoding="utf-8")
         assert "Area: My own area" in page.split("---")[1] and "# Area: My own area" in page
         assert "My own area" in (named.docs_dir / "areas" / "index.md").read_text(encoding="utf-8")
+
+
+def test_the_command_line_passes_the_configured_area_names_on(tmp_path, monkeypatch):
+    path = write(tmp_path, '[areas.nas]\nname = "Neural architecture search"\n')
+    seen = []
+    def generate(sources, project, *args, **kwargs):
+        seen.append(project)
+        raise KeyboardInterrupt  # stop there: nothing is built
+    monkeypatch.setattr(cli, "generate", generate)
+    assert cli.main(["generate", "--config", str(path)]) == 130
+    assert seen and seen[0].area_names == (("nas", "Neural architecture search"),)
