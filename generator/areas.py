@@ -43,11 +43,13 @@ class Area:
     loose: list[str] = field(default_factory=list)
     inside: float = 0.0  # share of its papers' related links that stay inside the area
     elsewhere: list[str] = field(default_factory=list)  # papers linked mostly to other areas
+    named: float = 1.0  # share of its papers that use a term of its name
 
     @property
     def loose_grouping(self) -> bool:
-        """Whether most of its papers' links lead to other areas (a catch-all)."""
-        return self.inside < LOOSE_GROUPING
+        """A catch-all: most of its papers' links lead to other areas, or most of its papers use
+        none of the terms it is named by."""
+        return self.inside < LOOSE_GROUPING or self.named < LOOSE_GROUPING
 
 
 def _slugify(text: str) -> str:
@@ -250,7 +252,8 @@ def find_areas(U: nx.Graph, analysis: Analysis, titles: dict[str, str], *, seed:
             area_id, name, n = f"{_slugify(base)}-{n}", f"{base} ({n})", n + 1
         ids.add(area_id)
         names.add(name)
-        areas.append(Area(area_id, name, terms, group, loose=sorted(loose & set(group))))
+        areas.append(Area(area_id, name, terms, group, loose=sorted(loose & set(group)),
+                          named=_named_share(group, picked, analysis)))
     area_of = {s: a.id for a in areas for s in a.papers}
     for area in areas:
         members = set(area.papers)
@@ -320,3 +323,17 @@ def apply_names(areas: list[Area], graph: nx.Graph, names: dict[str, str],
             if s in graph:
                 graph.nodes[s]["area_name"] = area.name
     return given
+
+
+def _named_share(group: list[str], picked: list[str], analysis: Analysis) -> float:
+    """The share of the group's papers whose title or abstract uses one of the name's terms (their
+    key terms, without vectors), 3 decimals."""
+    if not group or not picked:
+        return 0.0
+    columns = [analysis.term_index[t] for t in picked if t in analysis.term_index]
+    if analysis.vectors is not None and columns:
+        rows = analysis.vectors[[analysis.index[s] for s in group]][:, columns]
+        using = int((np.diff(rows.tocsr().indptr) > 0).sum())
+    else:
+        using = sum(1 for s in group if set(analysis.terms.get(s, ())) & set(picked))
+    return round(using / len(group), 3)

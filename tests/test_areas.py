@@ -55,3 +55,22 @@ def test_a_custom_name_follows_its_area_when_the_algorithm_renames_it():
     clash = [area("x", "Pruning", "ab"), area("y", "GNN", "cd")]
     assert apply_names(clash, G, {"gone": "Whatever", "x": "GNN"}, {}) == {"x": "GNN"}
     assert clash[0].name == "GNN (x)" and clash[1].name == "GNN"
+
+
+def test_named_share_counts_the_papers_that_use_a_term_of_the_name():
+    from generator.analysis import Analysis
+    from generator.areas import _named_share
+
+    X = sparse.csr_matrix(np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0.0]]))
+    analysis = Analysis(terms={}, related={}, vectors=X, index={s: i for i, s in enumerate("abcd")},
+                        term_index={"pruning": 0, "sparsity": 1, "stock prices": 2})
+    assert _named_share(list("abcd"), ["pruning", "sparsity"], analysis) == 0.75
+    assert _named_share(list("abc"), ["stock prices"], analysis) == round(1 / 3, 3)
+    no_vectors = Analysis(terms={"a": ["pruning"], "b": ["DARTS"]}, related={})
+    assert _named_share(["a", "b"], ["pruning"], no_vectors) == 0.5
+
+
+def test_an_area_is_a_loose_grouping_when_its_links_leave_it_or_its_name_misses_its_papers():
+    assert not Area("x", "X", [], ["a"], inside=0.6, named=0.7).loose_grouping
+    assert Area("x", "X", [], ["a"], inside=0.4, named=0.9).loose_grouping
+    assert Area("x", "X", [], ["a"], inside=0.9, named=0.3).loose_grouping
