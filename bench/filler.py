@@ -4,9 +4,10 @@ rewrites the file):
 
 - ``verb``: a word lemminflect knows as a verb that is followed by an object (a determiner, a
   pronoun, "that", "to") in at least ``OBJECT_SHARE`` of its uses: "regarding the", "finds that",
-  "takes a" — filler, never a key term alone;
+  "takes a"; or a word in -ing known only as a verb and followed by a preposition as often
+  ("appearing in", "relying on") — filler, never a key term alone;
 - ``gerund``: a word in -ing that lemminflect knows only as a verb, seen ``GERUND_COUNT`` times and
-  rarely before an object: a technique ("pruning", "fine-tuning", "forecasting");
+  rarely before an object or a preposition: a technique ("pruning", "fine-tuning", "forecasting");
 - ``modifier``: a hyphenated word followed by another content word in at least ``MODIFIER_SHARE``
   of its uses: an adjective ("high-quality", "low-bit", "real-world"), not a term alone.
 """
@@ -25,6 +26,7 @@ OBJECT_SHARE = 0.15
 MODIFIER_SHARE = 0.75
 MIN_COUNT = 10
 GERUND_COUNT = 30
+PREPOSITIONS = frozenset("in on at as from with into across over within between under through upon".split())
 OBJECTS = frozenset("the a an its their this these those our his her such both each any all them it us "
                     "how what whether that to".split())
 OUT = Path(__file__).resolve().parent.parent / "generator" / "data" / "word-use.tsv"
@@ -33,13 +35,15 @@ _ITEM = re.compile(r"[^\W_]+(?:-[^\W_]+)*|[.,;:!?()\[\]{}\"“”‘’'/|=<>…
 
 def word_use(summaries) -> dict[str, str]:
     """Word → "verb", "gerund" or "modifier" (see the module docstring), for the words that are."""
-    total, before_object, before_word = Counter(), Counter(), Counter()
+    total, before_object, before_word, before_preposition = Counter(), Counter(), Counter(), Counter()
     for text in summaries:
         items = [w.lower() for w in _ITEM.findall(text)] + ["."]
         for word, following in zip(items, items[1:]):
             total[word] += 1
             if following in OBJECTS:
                 before_object[word] += 1
+            elif following in PREPOSITIONS:
+                before_preposition[word] += 1
             elif following[0].isalnum() and following not in STOP_WORDS:
                 before_word[word] += 1
     use = {}
@@ -47,10 +51,12 @@ def word_use(summaries) -> dict[str, str]:
         if count < MIN_COUNT or not word[0].isalpha():
             continue
         readings = set(lemminflect.getAllLemmas(word.split("-")[-1]))
-        verbal = before_object[word] >= OBJECT_SHARE * count
+        gerund = readings == {"VERB"} and word.endswith("ing")
+        verbal = (before_object[word] >= OBJECT_SHARE * count
+                  or gerund and before_preposition[word] >= OBJECT_SHARE * count)
         if "VERB" in readings and verbal:
             use[word] = "verb"
-        elif readings == {"VERB"} and word.endswith("ing") and count >= GERUND_COUNT:
+        elif gerund and count >= GERUND_COUNT:
             use[word] = "gerund"
         elif "-" in word and before_word[word] >= MODIFIER_SHARE * count:
             use[word] = "modifier"

@@ -65,7 +65,7 @@ standard
 """.split())
 # LaTeX commands and symbol names left in abstracts as words ("rightarrow", "40times").
 MATH = frozenset("""
-rightarrow leftarrow leftrightarrow longrightarrow mapsto to times cdot cdots ldots dots infty sqrt
+rightarrow leftarrow leftrightarrow longrightarrow mapsto to times cdot circ odot otimes oplus cdots ldots dots infty sqrt
 frac sum prod int partial nabla approx leq geq neq sim propto alpha beta gamma delta epsilon
 varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi varphi
 chi psi omega mathcal mathbb mathrm mathbf mathit operatorname textit textbf emph log exp max min

@@ -9,7 +9,7 @@ from generator.models import CleanText, Paper, Span
 from generator.phrases import WORD_USE, key_term
 
 # Filler a reader of the bundled site met as key terms and shared terms (issue 12), plus symbol debris.
-FILLER = ["doesn", "takes", "high-quality", "easy-to-use", "ij", "i-th", "rightarrow", "40times", "called", "calculated", "challenged", "regarding",
+FILLER = ["doesn", "takes", "appearing", "circ", "high-quality", "easy-to-use", "ij", "i-th", "rightarrow", "40times", "called", "calculated", "challenged", "regarding",
           "enjoying", "develop", "core", "modern", "2-based", "top-1", "efficient", "functions",
           "contribution", "patterns", "prior", "machine learning", "neural networks", "DL", "x", "alpha"]
 TERMS = ["DARTS", "ImageNet-1K", "ResNet", "GPT-4", "ViT", "BERT", "vision transformers",
@@ -50,6 +50,8 @@ def test_word_use_counts_what_follows_each_word():
     assert use["finds"] == "verb" and use["high-quality"] == "modifier"
     assert "images" not in use and "cost" not in use
     assert word_use(texts[:2]) == {}  # seen fewer than MIN_COUNT times: no verdict
+    intransitive = ["Relying on pruning works.", "Patterns appearing in pruning, relying on it."] * 20
+    assert word_use(intransitive)["appearing"] == word_use(intransitive)["relying"] == "verb"
 
 
 def paper(slug, title, abstract):
