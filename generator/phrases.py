@@ -255,12 +255,18 @@ def choose_forms(counts: dict[tuple[bool, str, str], int],
     return forms
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 20)
 def _readings(word: str) -> frozenset[str]:
     """The parts of speech lemminflect's dictionary gives a lowercase word (empty: unknown to it)."""
     return frozenset(lemminflect.getAllLemmas(word))
 
 
+def _vague(low: str) -> bool:
+    """A vague word or field name, or its plural ("functions")."""
+    return low in VAGUE or low[-1:] == "s" and low[:-1] in VAGUE
+
+
+@lru_cache(maxsize=1 << 20)
 def _math(word: str) -> bool:
     """A LaTeX remnant or symbol debris: "rightarrow", "40times", "ij", "i-th"."""
     low = word.lower()
@@ -268,12 +274,14 @@ def _math(word: str) -> bool:
             or all(len(part) <= 2 for part in re.split(r"[-0-9]+", low) if part) and not word.isupper())
 
 
+@lru_cache(maxsize=1 << 20)
 def _name(word: str) -> bool:
     """A name as written: a capital, or a digit inside letters ("DARTS", "ResNet", "GPT-4",
     "ImageNet-1K", "Transformer" mid-sentence); not a lone letter or a symbol."""
     return any(c.isupper() for c in word) and sum(c.isalpha() for c in word) >= 2 and not _math(word)
 
 
+@lru_cache(maxsize=1 << 20)
 def _noun(word: str, alone: bool) -> bool:
     """Whether a lowercase word can end a term (``alone``: be one by itself): a noun in lemminflect's
     dictionary that the corpus does not use as a verb ("finds that"), a gerund the corpus uses as a
@@ -293,12 +301,12 @@ def _noun(word: str, alone: bool) -> bool:
         return len(last) > 2 and not (alone and last.endswith(_ADJECTIVE_ENDINGS))
     if use == "gerund":
         return True
-    if alone and (word in VAGUE or _singular(word) in VAGUE or readings & {"ADJ", "ADV"}):
+    if alone and (_vague(word) or readings & {"ADJ", "ADV"}):
         return False
     return "NOUN" in readings
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 20)
 def key_term(term: str) -> bool:
     """Whether a term, as the corpus spells it, is one a researcher would search for: a name
     ("DARTS", "ImageNet-1K"), a noun-like content word ("distillation"), or a phrase of content
@@ -307,7 +315,7 @@ def key_term(term: str) -> bool:
     "modern", "called", "regarding") and never a name for the whole field ("machine learning")."""
     words = term.split()
     low = term.lower()
-    if not words or low in VAGUE or _singular(low) in VAGUE or any(_math(w) for w in words):
+    if not words or _vague(low) or any(map(_math, words)):
         return False
     if len(words) == 1:
         return _name(term) or _noun(low, alone=True)
