@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 from . import workers
 from .models import Paper
 from .neighbours import TERM_GRID, THEME_GRID, Space, nearest, on_grid, processes
-from .phrases import choose_forms, distinct
+from .phrases import choose_forms, distinct, key_term
 from .tokens import Tokens
 
 
@@ -77,7 +77,7 @@ class Analysis:
         if self.vectors is None:
             return ()
         found = _shared(self.vectors, self.index[a], self.index[b], limit)
-        return tuple(distinct([self.features[f] for f in found], limit))
+        return tuple(distinct([self.features[f] for f in found if key_term(self.features[f])], limit))
 
 
 class Analyzer(Protocol):
@@ -220,11 +220,11 @@ class TfidfAnalyzer:
 
         @lru_cache(maxsize=None)  # a pair and its reverse share the same terms
         def spell(columns: tuple[int, ...]) -> tuple[str, ...]:
-            return tuple(distinct([features[f] for f in columns], self.shared_limit))
+            return tuple(distinct([features[f] for f in columns if key_term(features[f])], self.shared_limit))
 
         def spelled(rows: list[int]) -> list[tuple[list[str], list[tuple[str, ...]]]]:
             """Per row, its key terms and the shared terms of each of its links, as written."""
-            return [(distinct([features[f] for f in top[i]], self.top_terms), [spell(tuple(fs)) for _, _, fs, _ in links[i]])
+            return [(distinct([features[f] for f in top[i] if key_term(features[f])], self.top_terms), [spell(tuple(fs)) for _, _, fs, _ in links[i]])
                     for i in rows]
         n = len(papers)
         words = [row for part in workers.map_chunks(spelled, list(range(n)), processes(n), SPELL_CHUNK) for row in part]

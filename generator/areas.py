@@ -1,6 +1,7 @@
 """Areas: groups of closely related papers (Leiden communities of the related links, by igraph),
-each named by the terms that set it apart (c-TF-IDF). Every paper lands in exactly one area; one
-without a strong link of its own joins the nearest area and is called loose."""
+each named by the key terms that set it apart (c-TF-IDF, picked with maximal marginal relevance).
+Every paper lands in exactly one area; one without a strong link of its own joins the nearest area
+and is called loose."""
 from __future__ import annotations
 
 import math
@@ -16,11 +17,17 @@ from scipy import sparse
 
 from . import stable_areas
 from .analysis import Analysis
+from .phrases import VAGUE, key_term
 
 
 # Leiden passes: each one gains less modularity (74,728 papers: 0.800 after 2, 0.803 after 10);
 # iterating until nothing moves takes some 60 passes there.
 LEIDEN_ITERATIONS = 2
+# Maximal marginal relevance: how much a naming term's c-TF-IDF score counts against its likeness to
+# the terms already chosen (1: score only).
+MMR_DIVERSITY = 0.2
+# An area whose papers keep fewer of their related links inside it than this is a loose grouping.
+LOOSE_GROUPING = 0.5
 
 
 @dataclass
@@ -34,6 +41,15 @@ class Area:
     neighbours: list[tuple[str, float]] = field(default_factory=list)
     coherence: float = 0.0
     loose: list[str] = field(default_factory=list)
+    inside: float = 0.0  # share of its papers' related links that stay inside the area
+    elsewhere: list[str] = field(default_factory=list)  # papers linked mostly to other areas
+    named: float = 1.0  # share of its papers that use a term of its name
+
+    @property
+    def loose_grouping(self) -> bool:
+        """A catch-all: most of its papers' links lead to other areas, or most of its papers use
+        none of the terms it is named by."""
+        return self.inside < LOOSE_GROUPING or self.named < LOOSE_GROUPING
 
 
 def _slugify(text: str) -> str:
@@ -58,12 +74,26 @@ def _overlaps(term: str, other: str) -> bool:
         for i in (0, 1))
 
 
+def _nameable(term: str) -> bool:
+    """A term an area may be named by: a key term, not a vague word or a name of the whole field."""
+    return key_term(term) and term.lower() not in VAGUE
+
+
+def _specific(term: str) -> bool:
+    """A phrase or a name ("knowledge distillation", "DARTS"), more telling in a name than a word."""
+    return " " in term or any(c.isupper() or c.isdigit() for c in term)
+
+
 def _area_terms(groups: list[list[str]], analysis: Analysis, n: int,
                 limit: int = 8) -> list[list[str]]:
     """Each group's most distinguishing key terms, c-TF-IDF style: the share of its papers that
     use the term × log(1 + how much likelier that is than in the whole corpus); phrases count
-    half again, and no two chosen terms share a word."""
-    candidates = [Counter(t for s in g for t in analysis.terms.get(s, ())) for g in groups]
+    half again, and a term of a single paper of a larger group not at all. They are picked by
+    maximal marginal relevance (as BERTopic's representations): each next term is the one whose
+    score, less its likeness to a term already chosen (the cosine of their paper columns), is
+    highest; no two chosen terms share a word."""
+    candidates = [Counter(t for s in g for t in analysis.terms.get(s, ()) if _nameable(t)) for g in groups]
+    columns = None
     if analysis.vectors is not None and analysis.term_index:
         used = (_member(groups, analysis, n) @ (analysis.vectors != 0).astype(np.float64)).tocsr()
         total = np.asarray(used.sum(axis=0)).ravel()
@@ -72,25 +102,49 @@ def _area_terms(groups: list[list[str]], analysis: Analysis, n: int,
         column = analysis.term_index
         count = lambda k, t: rows[k].get(column.get(t), 0.0)  # noqa: E731
         overall = lambda t: total[column[t]] if t in column else 0.0  # noqa: E731
+        columns = analysis.vectors.T.tocsr()
     else:  # no vectors: count key terms only
         totals = sum(candidates, Counter())
         count, overall = (lambda k, t: candidates[k][t]), (lambda t: totals[t])  # noqa: E731
     result = []
     for k, group in enumerate(groups):
-        scored = []
+        scored = {}
         for term in candidates[k]:
+            if len(group) > 3 and count(k, term) < 2:
+                continue  # one paper's term does not name a group
             share, spread = count(k, term) / len(group), overall(term) / n
             lift = share / spread if spread else 0.0
             bonus = 1.5 if " " in term else 1.0
-            scored.append((-round(share * math.log1p(lift) * bonus, 9), term))
-        chosen: list[str] = []
-        for _, term in sorted(scored):
-            if len(chosen) == limit:
-                break
-            if not any(_overlaps(term, c) for c in chosen):
-                chosen.append(term)
-        result.append(chosen)
+            scored[term] = round(share * math.log1p(lift) * bonus, 9)
+        result.append(_mmr(scored, columns, analysis.term_index, limit))
     return result
+
+
+def _mmr(scored: dict[str, float], columns, term_index: dict[str, int], limit: int) -> list[str]:
+    """Up to ``limit`` terms by maximal marginal relevance over their scores (best first; ties
+    alphabetical), none sharing a word with an earlier one."""
+    pool = sorted(scored, key=lambda t: (-scored[t], t))[: limit * 4]
+    if not pool:
+        return []
+    top = scored[pool[0]] or 1.0
+    vectors = {}
+    if columns is not None:
+        for t in pool:
+            if t in term_index:
+                row = columns[term_index[t]]
+                norm = math.sqrt(float(row.multiply(row).sum())) or 1.0
+                vectors[t] = row / norm
+    chosen: list[str] = []
+    while pool and len(chosen) < limit:
+        def value(t: str) -> float:
+            likeness = max((float(vectors[t].multiply(vectors[c]).sum()) for c in chosen
+                            if t in vectors and c in vectors), default=0.0)
+            return round((1 - MMR_DIVERSITY) * scored[t] / top - MMR_DIVERSITY * likeness, 9)
+        best = max(pool, key=lambda t: (value(t), -pool.index(t)))
+        pool.remove(best)
+        if not any(_overlaps(best, c) for c in chosen):
+            chosen.append(best)
+    return chosen
 
 
 def as_igraph(U: nx.Graph) -> tuple[ig.Graph, list[str]]:
@@ -185,14 +239,21 @@ def find_areas(U: nx.Graph, analysis: Analysis, titles: dict[str, str], *, seed:
     for group, terms in zip(groups, _area_terms(groups, analysis, len(titles))):
         # The leading terms in alphabetical order: a name that does not flip when their scores
         # swap places on a small change elsewhere in the corpus.
-        name = ", ".join(sorted(terms[:name_terms], key=lambda t: (t.casefold(), t))) or titles[group[0]]
+        # The best terms, a name or phrase ("DARTS", "neural architecture search") in place of a
+        # lone word when it is next in line.
+        picked = terms[:name_terms]
+        if len(terms) > name_terms and _specific(terms[name_terms]) and not all(map(_specific, picked)):
+            weakest = max(i for i, t in enumerate(picked) if not _specific(t))
+            picked = picked[:weakest] + picked[weakest + 1:] + [terms[name_terms]]
+        name = ", ".join(sorted(picked, key=lambda t: (t.casefold(), t))) or titles[group[0]]
         name = base = name[:1].upper() + name[1:]
         area_id, n = _slugify(name), 2
         while area_id in ids or name in names:
             area_id, name, n = f"{_slugify(base)}-{n}", f"{base} ({n})", n + 1
         ids.add(area_id)
         names.add(name)
-        areas.append(Area(area_id, name, terms, group, loose=sorted(loose & set(group))))
+        areas.append(Area(area_id, name, terms, group, loose=sorted(loose & set(group)),
+                          named=_named_share(group, picked, analysis)))
     area_of = {s: a.id for a in areas for s in a.papers}
     for area in areas:
         members = set(area.papers)
@@ -206,6 +267,7 @@ def find_areas(U: nx.Graph, analysis: Analysis, titles: dict[str, str], *, seed:
         area.neighbours = sorted(((k, round(v, 3)) for k, v in across.items()),
                                  key=lambda kv: (-kv[1], kv[0]))
         area.coherence = _coherence(area.papers, analysis, U)
+        area.inside, area.elsewhere = _inside(area.papers, U)
     areas.sort(key=lambda a: (-len(a.papers), a.id))
     return areas, loose, found
 
@@ -221,3 +283,57 @@ def _coherence(members: list[str], analysis: Analysis, U: nx.Graph) -> float:
         return round(float((total @ total - rows.multiply(rows).sum()) / (m * (m - 1))), 3)
     inside = [d["weight"] for a, b, d in U.subgraph(members).edges(data=True)]
     return round(sum(inside) / len(inside), 3) if inside else 0.0
+
+
+def _inside(members: list[str], U: nx.Graph) -> tuple[float, list[str]]:
+    """The share of the related links of the area's papers that join two of its papers (3 decimals),
+    and its papers with most of their link weight leading to other areas, in the area's order."""
+    inside = set(members)
+    ends = {True: 0, False: 0}  # a link inside is met from both its papers, one leaving from one
+    elsewhere = []
+    for s in members:
+        weight = {True: 0.0, False: 0.0}
+        for t, d in U[s].items():
+            ends[t in inside] += 1
+            weight[t in inside] += d["weight"]
+        if weight[False] > weight[True]:
+            elsewhere.append(s)
+    links = ends[True] / 2 + ends[False]
+    return (round(ends[True] / 2 / links, 3) if links else 0.0), elsewhere
+
+
+def apply_names(areas: list[Area], graph: nx.Graph, names: dict[str, str],
+                moved: dict[str, str]) -> dict[str, str]:
+    """Gives areas the names the user chose by id (``litmap.toml``). An id that is no longer an
+    area's follows the alias map (``moved``: old id → the area now holding its papers), so a custom
+    name stays with its papers when the algorithm renames the area; an id found in neither is left
+    unused. Returns area id → the custom name given (the first id in order wins a conflict)."""
+    by_id = {a.id: a for a in areas}
+    given: dict[str, str] = {}
+    for wanted in sorted(names, key=lambda i: (i not in by_id, i)):  # an area's own id first
+        target = wanted if wanted in by_id else moved.get(wanted)
+        if target in by_id and target not in given:
+            given[target] = names[wanted]
+    taken = {a.name for a in areas if a.id not in given}
+    for area_id, name in sorted(given.items()):
+        area = by_id[area_id]
+        area.name = name if name not in taken else f"{name} ({area_id})"
+        taken.add(area.name)
+        for s in area.papers:
+            if s in graph:
+                graph.nodes[s]["area_name"] = area.name
+    return given
+
+
+def _named_share(group: list[str], picked: list[str], analysis: Analysis) -> float:
+    """The share of the group's papers whose title or abstract uses one of the name's terms (their
+    key terms, without vectors), 3 decimals."""
+    if not group or not picked:
+        return 0.0
+    columns = [analysis.term_index[t] for t in picked if t in analysis.term_index]
+    if analysis.vectors is not None and columns:
+        rows = analysis.vectors[[analysis.index[s] for s in group]][:, columns]
+        using = int((np.diff(rows.tocsr().indptr) > 0).sum())
+    else:
+        using = sum(1 for s in group if set(analysis.terms.get(s, ())) & set(picked))
+    return round(using / len(group), 3)

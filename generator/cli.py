@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -67,7 +68,8 @@ def _serve(args, project: Project, sources: list[Path | Source], listing_year: i
     os.environ[SERVE_REQUEST] = json.dumps({
         "sources": [{"path": str(s.path.resolve()), "format": s.format, "listing_year": s.listing_year}
                     for s in sources],
-        "listing_year": listing_year, "docs": str(project.docs_dir), "aliases": str(project.aliases_file)})
+        "listing_year": listing_year, "docs": str(project.docs_dir), "aliases": str(project.aliases_file),
+        "area_names": [list(pair) for pair in project.area_names]})
     generate(sources, project, listing_year)
     watch = [str(p) for p in paths] + [str(project.root / "templates")]
     serve(str(project.config_file), livereload=True, watch=watch, dev_addr=f"127.0.0.1:{args.port}")
@@ -79,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     project = Project()
     try:
         sources, listing_year = choose_sources(args, project)
+        path = args.config or config.find()
+        if path:  # the names given to areas (checked with the rest by choose_sources)
+            project = dataclasses.replace(project, area_names=config.load(path).area_names)
         if args.command == "serve":
             return _serve(args, project, sources, listing_year)
         progress = Progress("auto")

@@ -1,5 +1,5 @@
 """The project's configuration file, ``litmap.toml``: which sources to read, in which format, and
-the year of listings whose dates give none. Checked key by key; a mistake is a ConfigurationError
+the year of listings whose dates give none, and names of areas chosen by the user. Checked key by key; a mistake is a ConfigurationError
 naming the file, the line and the key."""
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from .exceptions import ConfigurationError
 from .readers import FORMATS, Source
 
 FILE_NAME = "litmap.toml"
-TOP_KEYS = ("listing_year", "sources")
+TOP_KEYS = ("listing_year", "sources", "areas")
 SOURCE_KEYS = ("path", "format", "listing_year")
+AREA_KEYS = ("name",)
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Config:
     file: Path
     listing_year: int | None = None
     sources: tuple[Source, ...] = ()
+    area_names: tuple[tuple[str, str], ...] = ()  # (area id, the name to show), by id
 
 
 def find(folder: Path | None = None) -> Path | None:
@@ -37,17 +39,26 @@ class _Checker:
     def __init__(self, path: Path, text: str):
         self.path, self.lines = path, text.split("\n")
 
-    def fail(self, message: str, key: str | None = None, table: int | None = None):
+    def fail(self, message: str, key: str | None = None, table: int | str | None = None):
         line = self._line(key, table) if key else None
         where = f"{self.path}:{line}" if line else str(self.path)
         raise ConfigurationError(f"{where}: {message}")
 
-    def _line(self, key: str, table: int | None) -> int | None:
-        """The line ``key = …`` is on: at the top level (``table`` None) or in the table-th [[sources]]."""
+    def _line(self, key: str, table: int | str | None) -> int | None:
+        """The line ``key = …`` is on: at the top level (``table`` None), in the table-th [[sources]]
+        or in the table of that header ("areas.some-id"; the header itself for key "[table]")."""
         current: int | None = None
         pattern = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\")\s*=")
         for number, line in enumerate(self.lines, 1):
             header = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?", line)
+            if isinstance(table, str):
+                if header:
+                    current = header[1].replace('"', "").replace(" ", "") == table
+                    if current and key == "[table]":
+                        return number
+                elif current is True and pattern.match(line):
+                    return number
+                continue
             if header:
                 current = (current + 1 if current is not None else 0) if header[1] == "sources" else -1
                 if table is not None and current == table and key == "[[sources]]":
@@ -64,7 +75,7 @@ class _Checker:
             self.fail(f"{name} must be a four-digit year, not {value}", key, table)
         return value
 
-    def unknown(self, data: dict, known: tuple[str, ...], where: str, table: int | None) -> None:
+    def unknown(self, data: dict, known: tuple[str, ...], where: str, table: int | str | None) -> None:
         for key in data:
             if key not in known:
                 self.fail(f"{where}unknown key '{key}' (known keys: {', '.join(known)})", key, table)
@@ -93,6 +104,26 @@ class _Checker:
         if year is not None:
             year = self.year(year, f"{where}.listing_year", "listing_year", index)
         return Source(path, fmt, year)
+
+
+    def area_names(self, data) -> tuple[tuple[str, str], ...]:
+        """``[areas.<id>]`` tables, each with the ``name`` to show for the area of that id."""
+        if not isinstance(data, dict):
+            self.fail(f"areas must be tables such as [areas.some-area-id] with name = \"…\", not {_kind(data)}",
+                      "areas")
+        names = []
+        for area_id, table in sorted(data.items()):
+            where = f"areas.{area_id}"
+            if not isinstance(table, dict):
+                self.fail(f"{where} must be a table ([{where}] with name = \"…\"), not {_kind(table)}", area_id, "areas")
+            self.unknown(table, AREA_KEYS, f"{where}: ", where)
+            name = table.get("name")
+            if name is None:
+                self.fail(f"{where}: the key 'name' is missing (the name to show for this area)", "[table]", where)
+            if not isinstance(name, str) or not name.strip():
+                self.fail(f"{where}.name must be the area's name in quotes, not {_kind(name)}", "name", where)
+            names.append((area_id, name.strip()))
+        return tuple(names)
 
 
 def _kind(value) -> str:
@@ -127,4 +158,6 @@ def load(path: Path) -> Config:
     sources = data.get("sources", [])
     if not isinstance(sources, list):
         check.fail(f"sources must be a list of [[sources]] tables, not {_kind(sources)}", "sources")
-    return Config(file=path, listing_year=year, sources=tuple(check.source(s, i) for i, s in enumerate(sources)))
+    names = check.area_names(data.get("areas", {}))
+    return Config(file=path, listing_year=year, sources=tuple(check.source(s, i) for i, s in enumerate(sources)),
+                  area_names=names)

@@ -42,6 +42,7 @@ RELATION_NAMES = {"related": "related", "builds_on": "earlier: this paper builds
                   "mentioned_by": "names this paper's method", "self": "this paper"}
 TABLE_LIMIT = 2000  # above this many papers, "All papers" is split by the first letter of titles
 PAPERS_PER_JOB = 50  # paper pages per job: small enough for processes to finish together
+MIN_CARRIERS = 2  # a key term gets an entry in the terms index once it connects this many papers
 LOCAL_MAP_SIZE = (720, 380)  # the local map's drawing, in SVG units
 LABEL_WIDTH = {"node": 26, "self": 36}  # characters per line of a local map label
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -269,7 +270,8 @@ class SitePages:
             papers, stats, site_url, topic, settings, pos
         self.env = env = make_environment(templates)
         self.contexts = paper_contexts(papers, analysis, topic)
-        self.index = terms_index(analysis)
+        # only terms that connect papers get an index entry; a term of one paper stays on its page
+        self.index = [item for item in terms_index(analysis) if len(item[2]) >= MIN_CARRIERS]
         self.shelf_of = {term: shelf(term) for term, _, _ in self.index}
         self.term_urls = {term: f"{self.shelf_of[term]}/#{anchor}" for term, anchor, _ in self.index}
         self.by_slug = {p.slug: p for p in papers}
@@ -307,7 +309,7 @@ class SitePages:
         all the template is given, so that a hash of it keys the page."""
         ctx = self.contexts[paper.slug]
         return {"paper": paper, "area": AreaView(ctx.area_id, ctx.area_name, ctx.loose),
-                "key_terms": [(term, self.term_urls[term]) for term in ctx.terms],
+                "key_terms": [(term, self.term_urls.get(term)) for term in ctx.terms],
                 **self.views.context(paper, ctx)}
 
     def _paper_page(self, paper: Paper, values: dict) -> bytes:

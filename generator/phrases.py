@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterator
 
+import lemminflect
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .models import Paper
@@ -61,6 +63,33 @@ layers behavior behaviour sample samples pair pairs example examples perspective
 terms collection complete scratch reliable history limit states domain domains random visual
 standard
 """.split())
+# LaTeX commands and symbol names left in abstracts as words ("rightarrow", "40times").
+MATH = frozenset("""
+rightarrow leftarrow leftrightarrow longrightarrow mapsto to times cdot circ odot otimes oplus cdots ldots dots infty sqrt
+frac sum prod int partial nabla approx leq geq neq sim propto alpha beta gamma delta epsilon
+varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi varphi
+chi psi omega mathcal mathbb mathrm mathbf mathit operatorname textit textbf emph log exp max min
+argmax argmin sup inf lim det tr
+""".split())
+# Nouns too vague to be a key term alone (a researcher would not search for them), and terms that
+# name the whole field rather than a topic in it.
+VAGUE = frozenset("""
+core contribution function pattern prior basis run capacity theory object image sequence times way
+fact part kind type aspect case factor step quality role point goal idea need use effect scale
+amount manner form means source practice setting scenario component module mechanism strategy
+scheme process stage cost size rate region group loss space structure version variant step
+machine computer issue weight parameter representation evaluation priori host score state rule
+variable code constraint knowledge engineering
+ai ml dl nn dnn cnn doesn isn don aren didn wasn weren hasn haven couldn wouldn shouldn
+""".split()) | {"machine learning", "deep learning", "neural network", "deep neural network",
+               "artificial intelligence", "deep neural", "neural net", "real time", "real-time"}
+_NAMING = frozenset("called termed dubbed coined".split())  # "called DARTS": the name alone
+_ADJECTIVE_ENDINGS = ("able", "ible", "al", "ive", "ous", "ic", "less", "ful", "wise")
+# How the arXiv corpus uses words a dictionary cannot place: "verb" ("regarding the", "finds that"),
+# "gerund" (a technique: "pruning"), "modifier" ("high-quality"); made by ``python -m bench.filler``.
+_USE_FILE = Path(__file__).parent / "data" / "word-use.tsv"
+WORD_USE = dict(line.split("\t") for line in _USE_FILE.read_text(encoding="utf-8").splitlines()
+                if line and not line.startswith("#"))
 # Phrases split at punctuation; a token is a word, possibly hyphenated ("self-supervised").
 _CHUNK = re.compile(r"[^.,;:!?()\[\]{}\"“”‘’'/|=<>…–—]+")
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
@@ -224,3 +253,76 @@ def choose_forms(counts: dict[tuple[bool, str, str], int],
                           key=lambda k: (not k[1], -words[k], sum(c.isupper() for c in k[0]), k[0]))[0]
         forms[low] = f"{spelled} {forms[low]}" if side < 0 else f"{forms[low]} {spelled}"
     return forms
+
+
+@lru_cache(maxsize=1 << 20)
+def _readings(word: str) -> frozenset[str]:
+    """The parts of speech lemminflect's dictionary gives a lowercase word (empty: unknown to it)."""
+    return frozenset(lemminflect.getAllLemmas(word))
+
+
+def _vague(low: str) -> bool:
+    """A vague word or field name, or its plural ("functions")."""
+    return low in VAGUE or low[-1:] == "s" and low[:-1] in VAGUE
+
+
+@lru_cache(maxsize=1 << 20)
+def _math(word: str) -> bool:
+    """A LaTeX remnant or symbol debris: "rightarrow", "40times", "ij", "i-th"."""
+    low = word.lower()
+    return (low.lstrip("0123456789") in MATH
+            or all(len(part) <= 2 for part in re.split(r"[-0-9]+", low) if part) and not word.isupper())
+
+
+@lru_cache(maxsize=1 << 20)
+def _name(word: str) -> bool:
+    """A name as written: a capital, or a digit inside letters ("DARTS", "ResNet", "GPT-4",
+    "ImageNet-1K", "Transformer" mid-sentence); not a lone letter or a symbol."""
+    return any(c.isupper() for c in word) and sum(c.isalpha() for c in word) >= 2 and not _math(word)
+
+
+@lru_cache(maxsize=1 << 20)
+def _noun(word: str, alone: bool) -> bool:
+    """Whether a lowercase word can end a term (``alone``: be one by itself): a noun in lemminflect's
+    dictionary that the corpus does not use as a verb ("finds that"), a gerund the corpus uses as a
+    noun ("pruning", not "regarding"), or a word the dictionary does not know ("quantization",
+    "tokenizer"); alone also not an adjective or an adverb ("modern", "efficient", "high-quality")
+    and not vague ("core", "contribution")."""
+    if _math(word) or any(c.isdigit() for c in word):
+        return False  # "top-1", "2-based": lowercase with digits is a measure or debris, not a name
+    last = word.split("-")[-1]
+    readings = _readings(last)
+    use = WORD_USE.get(word)
+    if use == "verb" or alone and use == "modifier":
+        return False
+    if alone and "-" in word and _readings(word.split("-")[0]) & {"ADJ", "ADV"} >= _readings(word.split("-")[0]) > set():
+        return False  # "large-batch", "easy-to-use": a compound adjective
+    if not readings:  # unknown: a term unless it has an adjective's ending ("trainable", "convolutional")
+        return len(last) > 2 and not (alone and last.endswith(_ADJECTIVE_ENDINGS))
+    if use == "gerund":
+        return True
+    if alone and (_vague(word) or readings & {"ADJ", "ADV"}):
+        return False
+    return "NOUN" in readings
+
+
+@lru_cache(maxsize=1 << 20)
+def key_term(term: str) -> bool:
+    """Whether a term, as the corpus spells it, is one a researcher would search for: a name
+    ("DARTS", "ImageNet-1K"), a noun-like content word ("distillation"), or a phrase of content
+    words ending in a noun-like word ("knowledge distillation", "vision transformers"); never a
+    math token, a bare number, a verb, an adverb, a lone adjective or a vague noun ("core",
+    "modern", "called", "regarding") and never a name for the whole field ("machine learning")."""
+    words = term.split()
+    low = term.lower()
+    if not words or _vague(low) or any(map(_math, words)):
+        return False
+    if len(words) == 1:
+        return _name(term) or _noun(low, alone=True)
+    first, last = words[0], words[-1]
+    if not _name(first):
+        readings = _readings(first.lower().split("-")[-1])
+        if (readings == {"VERB"} and not first.lower().endswith(("ed", "ing")) or first.lower() in _NAMING
+                or WORD_USE.get(first.lower()) == "verb"):
+            return False  # "develop models", "regarding robustness", "called DARTS"
+    return _name(last) or _noun(last.lower(), alone=False)

@@ -62,6 +62,7 @@ class Project:
     aliases: Path | None = None  # the alias map of renamed papers; default <root>/aliases.json
     areas: Path | None = None  # the last build's communities; default areas.json beside the alias map
     cache: Path | None = DEFAULT_CACHE  # parsed inputs and analyses (relative: below root); None: off
+    area_names: tuple[tuple[str, str], ...] = ()  # (area id, name) the user gave areas (litmap.toml)
 
     @property
     def cache_dir(self) -> Path | None:
@@ -296,6 +297,7 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     analysis = analysis.terms_and_related()  # the vectors are freed before pages render
     site_url = project.site_url()
     new_aliases = aliases.update_areas(aliases.update(aliases.load(project.aliases_file), papers), topic.areas)
+    areas.apply_names(topic.areas, topic.graph, dict(project.area_names), new_aliases["area_aliases"])
     made_key = make_key("made", str(project.docs_dir.resolve()))
     made = cache.get("made", made_key, MadeFiles)
     cache.prune()

@@ -32,7 +32,7 @@ def test_sources_are_resolved_against_the_config_folder(tmp_path):
 
 
 @pytest.mark.parametrize("text,message", [
-    ('listing_yaer = 2024\n', r"litmap\.toml:1: unknown key 'listing_yaer' \(known keys: listing_year, sources\)"),
+    ('listing_yaer = 2024\n', r"litmap\.toml:1: unknown key 'listing_yaer' \(known keys: listing_year, sources, areas\)"),
     ('listing_year = "2024"\n', r"litmap\.toml:1: listing_year must be a whole number .*not text \('2024'\)"),
     ('listing_year = 24\n', r"litmap\.toml:1: listing_year must be a four-digit year, not 24"),
     ('[[sources]]\npath = "corpus"\nformt = "listing"\n',
@@ -45,6 +45,14 @@ def test_sources_are_resolved_against_the_config_folder(tmp_path):
     ('[[sources]]\npath = "corpus"\nlisting_year = true\n', r"litmap\.toml:3: sources\[1\]\.listing_year must be"),
     ('sources = "corpus"\n', r"litmap\.toml:1: sources must be a list of \[\[sources\]\] tables, not text"),
     ('listing_year = \n', r"litmap\.toml:1: not valid TOML: .*\(at line 1, column 16\)"),
+    ('listing_year = 2024\n\n[areas.nas]\nnme = "NAS"\n',
+     r"litmap\.toml:4: areas\.nas: unknown key 'nme' \(known keys: name\)"),
+    ('[areas.nas]\nname = "NAS"\n[areas."graph-neural-networks"]\ncolour = "red"\n',
+     r"litmap\.toml:4: areas\.graph-neural-networks: unknown key 'colour'"),
+    ('[areas.nas]\nname = 3\n', r"litmap\.toml:2: areas\.nas\.name must be the area's name in quotes, not a number"),
+    ('[areas.nas]\nname = "  "\n', r"litmap\.toml:2: areas\.nas\.name must be the area's name in quotes, not text"),
+    ('[areas.nas]\n', r"litmap\.toml:1: areas\.nas: the key 'name' is missing"),
+    ('areas = "nas"\n', r"litmap\.toml:1: areas must be tables such as \[areas\.some-area-id\]"),
 ])
 def test_mistakes_name_file_line_and_key(tmp_path, text, message):
     (tmp_path / "corpus").mkdir()
@@ -103,3 +111,38 @@ def test_a_bad_config_is_a_one_line_error_with_exit_code_2(tmp_path, capsys):
     code = cli.main(["generate", "--config", str(path)])
     err = capsys.readouterr().err
     assert code == 2 and "litmap.toml:1: unknown key 'colour'" in err and "Traceback" not in err
+
+
+def test_areas_are_renamed_by_id(tmp_path):
+    path = write(tmp_path, '[areas.neural-architecture-search]\nname = "Neural architecture search"\n\n'
+                           '[areas."gnn"]\nname = " Graph neural networks "\n')
+    assert config.load(path).area_names == (("gnn", "Graph neural networks"),
+                                            ("neural-architecture-search", "Neural architecture search"))
+
+
+def test_a_custom_area_name_reaches_the_pages_and_survives_a_rebuild(tmp_path):
+    from generator import aliases
+    from generator.pipeline import generate
+
+    fixture = Path(__file__).parent / "fixtures" / "basic"
+    project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json", cache=None)
+    generate([fixture], project)
+    area_id = sorted(aliases.load(project.aliases_file)["areas"])[0]
+    named = Project(docs=project.docs, aliases=project.aliases, cache=None,
+                    area_names=((area_id, "My own area"),))
+    for _ in range(2):  # a rebuild starts from areas.json and keeps the name
+        generate([fixture], named)
+        page = (named.docs_dir / "areas" / f"{area_id}.md").read_text(encoding="utf-8")
+        assert "Area: My own area" in page.split("---")[1] and "# Area: My own area" in page
+        assert "My own area" in (named.docs_dir / "areas" / "index.md").read_text(encoding="utf-8")
+
+
+def test_the_command_line_passes_the_configured_area_names_on(tmp_path, monkeypatch):
+    path = write(tmp_path, '[areas.nas]\nname = "Neural architecture search"\n')
+    seen = []
+    def generate(sources, project, *args, **kwargs):
+        seen.append(project)
+        raise KeyboardInterrupt  # stop there: nothing is built
+    monkeypatch.setattr(cli, "generate", generate)
+    assert cli.main(["generate", "--config", str(path)]) == 130
+    assert seen and seen[0].area_names == (("nas", "Neural architecture search"),)

@@ -40,6 +40,26 @@ def test_terms_index_pages_list_each_term_with_its_papers(tmp_path):
     terms = re.findall(r'<a href="\.\./\.\./terms/([a-z0-9-]+)/#(t-[a-z0-9-]+)">', topics)
     assert terms and all(shelf in shelves for shelf, _ in terms)
     assert broken_links(tmp_path / "site") == []  # every key term reaches its entry (MkDocs no longer checks)
+    # only terms that connect papers have an entry; a term of one paper is shown, unlinked, on its page
+    carriers: dict[str, int] = {}
+    linked: set[str] = set()
+    for md in (docs / "papers").glob("*.md"):
+        line = re.search(r"<p>Key terms: (.*)</p>", md.read_text(encoding="utf-8"))
+        for term in re.sub(r"<[^>]*>", "", line[1]).split(", ") if line else ():
+            carriers[term] = carriers.get(term, 0) + 1
+        linked |= set(re.findall(r'<a href="\.\./\.\./terms/[^"]+">([^<]+)</a>', line[1] if line else ""))
+    entries = [m for shelf in shelves for m in re.findall(
+        r'<p id="t-[^"]+"><strong>([^<]+)</strong>: (.*?)</p>', (docs / "terms" / f"{shelf}.md").read_text(encoding="utf-8"))]
+    assert entries and all(entry.count("<a href=") >= 2 for _, entry in entries)
+    assert linked == {t for t, _ in entries} == {t for t, n in carriers.items() if n >= 2}
+    assert any(n == 1 for n in carriers.values())  # single-paper terms exist, and are not linked
+    assert f"{len(entries)} terms that connect two papers or more" in (docs / "terms" / "index.md").read_text(encoding="utf-8")
+    # a related link shows its distinctive shared terms, or says it has none (never an empty cell)
+    cells = [c for md in (docs / "papers").glob("*.md")
+             for c in re.findall(r"</td>\n<td>(.*)</td>\n</tr>", md.read_text(encoding="utf-8"))]
+    assert cells and all(cells) and "<em>no distinctive term in common</em>" in cells
+
+
 
 
 def test_paper_sections_written_as_html_reach_the_page_whole(tmp_path):
