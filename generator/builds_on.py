@@ -1,0 +1,145 @@
+"""Builds-on evidence: which dated pairs of related papers show that the later paper builds on the
+earlier one. It uses a name or phrase the earlier paper introduced, or the two are among the corpus'
+most similar pairs, share an author and distinctive phrases (follow-up work: similarity alone
+does not tell it from concurrent work); a pair without such evidence gets no claim."""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .analysis import Analysis
+from .models import Paper
+from .phrases import distinct
+
+RARE_SHARE = 0.005  # a distinctive phrase is found in at most this share of the papers (and ≥ 2)
+TOP_SHARE = 0.01  # "among the most similar": the top 1 % of the corpus' related pairs by score
+MIN_SHARED = 2  # distinctive phrases a pair among the most similar must share
+NEW = 0.05  # a phrase is new with its first user if, had it been in use all along, its uses would
+# all come after that paper's date with a chance below this, shared among the phrases tested
+SHOWN = 3  # phrases named as a link's evidence
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why ``later`` builds on ``earlier``: ``basis`` "name" (the later paper names the earlier
+    one's method), "phrase" (it uses phrases the earlier paper coined) or "similar" (one of the
+    corpus' most similar pairs, by a shared author, sharing distinctive phrases); ``terms`` are
+    those names or phrases."""
+
+    later: str
+    earlier: str
+    basis: str
+    terms: tuple[str, ...]
+
+
+def order(a: Paper, b: Paper) -> tuple[Paper, Paper] | None:
+    """(later, earlier) when the two dates can be ordered (``PaperDate.before``), else None."""
+    if not (a.date and b.date):
+        return None
+    first = a.date.before(b.date)
+    if first is None or a.date == b.date:
+        return None
+    return (b, a) if first else (a, b)
+
+
+def rare_limit(papers: int) -> int:
+    """The most papers a distinctive phrase may be found in."""
+    return max(2, int(RARE_SHARE * papers))
+
+
+def similar_threshold(scores: list[float]) -> float:
+    """The score of the weakest pair in the top ``TOP_SHARE`` of ``scores`` (at least one pair)."""
+    if not scores:
+        return float("inf")
+    ranked = sorted(scores, reverse=True)
+    return ranked[max(1, int(TOP_SHARE * len(ranked))) - 1]
+
+
+class Phrases:
+    """The corpus' distinctive phrases: terms of two words or more found in 2 to ``rare_limit``
+    papers, with the papers that use them."""
+
+    def __init__(self, analysis: Analysis, slugs: list[str]):
+        X = analysis.vectors
+        self.analysis = analysis
+        self.slugs = slugs
+        df = np.bincount(X.indices, minlength=X.shape[1]) if X is not None else np.zeros(0, int)
+        multi = np.array([" " in f for f in analysis.features], dtype=bool)
+        self.columns = set(np.flatnonzero(multi & (df >= 2) & (df <= rare_limit(len(slugs)))).tolist())
+        if self.columns:
+            picked = sorted(self.columns)
+            C = X[:, picked].tocsc()
+            self.users = {c: [slugs[r] for r in C.indices[C.indptr[k]:C.indptr[k + 1]]]
+                          for k, c in enumerate(picked)}
+        else:
+            self.users = {}
+
+    def shared(self, a: str, b: str) -> list[int]:
+        """The distinctive phrases two papers share, by the product of their weights."""
+        X, index = self.analysis.vectors, self.analysis.index
+        i, j = index[a], index[b]
+        ra, rb = slice(X.indptr[i], X.indptr[i + 1]), slice(X.indptr[j], X.indptr[j + 1])
+        common, ia, ib = np.intersect1d(X.indices[ra], X.indices[rb], assume_unique=True, return_indices=True)
+        weights = X.data[ra][ia] * X.data[rb][ib]
+        found = [(-w, int(c)) for c, w in zip(common.tolist(), weights.tolist()) if c in self.columns]
+        return [c for _, c in sorted(found)]
+
+    def spelled(self, columns: list[int]) -> list[str]:
+        """The phrases as written, overlapping ones joined (``phrases.distinct``)."""
+        return distinct([self.analysis.features[c] for c in columns], len(columns))
+
+    def coined(self, by_slug: dict[str, Paper]) -> dict[int, str]:
+        """Phrase → the paper that coined it: the first to use it in date order (before every other
+        user, all of them dated), naming it in its title, and new then. A phrase first seen at the
+        start of the corpus may be older than the corpus; one first seen late and used since is new.
+        Had the phrase been in use all along, its uses would all fall on or after that paper's date
+        with the chance ``(1 - share of the dated papers dated earlier) ** uses``; that must be below
+        ``NEW`` divided by the number of phrases so tested (Bonferroni: among thousands of rare
+        phrases some fall late by chance alone)."""
+        dated = sorted(p.date.sort_key() for p in by_slug.values() if p.date and p.date.year)
+        tested = {}
+        for column, users in self.users.items():
+            papers = [by_slug[s] for s in users]
+            first = min(papers, key=lambda p: (p.date.sort_key() if p.date else (0, 0, 0), p.slug))
+            if not all(p is first or (order(p, first) or (None, None))[1] is first for p in papers):
+                continue
+            phrase = self.analysis.features[column].lower()
+            if re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", first.title.plain.lower()):
+                before = bisect.bisect_left(dated, first.date.sort_key()) / len(dated)
+                tested[column] = (first.slug, (1 - before) ** len(papers))
+        return {column: slug for column, (slug, chance) in tested.items() if chance < NEW / len(tested)}
+
+
+def evidence(by_slug: dict[str, Paper], analysis: Analysis, related: dict[tuple[str, str], float],
+             names: list[tuple[str, str, str]]) -> dict[tuple[str, str], Evidence]:
+    """(later, earlier) → the evidence that the later paper builds on the earlier, for the pairs
+    that have some. ``related`` holds the score of each related pair (slugs sorted; weak pairs left
+    out), ``names`` each (naming paper, named paper, name) found by ``graph._mentions``."""
+    found: dict[tuple[str, str], Evidence] = {}
+    for a, b, name in names:  # a names b's method: a builds on b if b is earlier and close
+        pair = order(by_slug[a], by_slug[b])
+        if pair and pair[0].slug == a and tuple(sorted((a, b))) in related:
+            found.setdefault((a, b), Evidence(a, b, "name", (name,)))
+    if analysis.vectors is None or not related:
+        return found
+    phrases = Phrases(analysis, sorted(by_slug))
+    coined = phrases.coined(by_slug)
+    threshold = similar_threshold(list(related.values()))
+    for (a, b), score in sorted(related.items()):
+        pair = order(by_slug[a], by_slug[b])
+        if pair is None or (pair[0].slug, pair[1].slug) in found:
+            continue
+        later, earlier = pair[0].slug, pair[1].slug
+        shared = phrases.shared(a, b)
+        introduced = [c for c in shared if coined.get(c) == earlier]
+        if introduced:
+            found[later, earlier] = Evidence(later, earlier, "phrase", tuple(phrases.spelled(introduced)[:SHOWN]))
+            continue
+        if score >= threshold and set(by_slug[a].authors) & set(by_slug[b].authors):
+            spelled = phrases.spelled(shared)
+            if len(spelled) >= MIN_SHARED:
+                found[later, earlier] = Evidence(later, earlier, "similar", tuple(spelled[:SHOWN]))
+    return found
