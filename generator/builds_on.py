@@ -20,6 +20,8 @@ MIN_SHARED = 2  # distinctive phrases a pair among the most similar must share
 NEW = 0.05  # a phrase is new with its first user if, had it been in use all along, its uses would
 # all come after that paper's date with a chance below this, shared among the phrases tested
 SHOWN = 3  # phrases named as a link's evidence
+RULE = {"top_percent": f"{100 * TOP_SHARE:g}", "rare_percent": f"{100 * RARE_SHARE:g}", "new": NEW,
+        "shared": MIN_SHARED}  # the rule's settings, as the pages explain it
 
 
 @dataclass(frozen=True)
