@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -67,17 +68,13 @@ class Phrases:
     def __init__(self, analysis: Analysis, slugs: list[str]):
         X = analysis.vectors
         self.analysis = analysis
-        self.slugs = slugs
-        df = np.bincount(X.indices, minlength=X.shape[1]) if X is not None else np.zeros(0, int)
+        df = np.bincount(X.indices, minlength=X.shape[1])
         multi = np.array([" " in f for f in analysis.features], dtype=bool)
-        self.columns = set(np.flatnonzero(multi & (df >= 2) & (df <= rare_limit(len(slugs)))).tolist())
-        if self.columns:
-            picked = sorted(self.columns)
-            C = X[:, picked].tocsc()
-            self.users = {c: [slugs[r] for r in C.indices[C.indptr[k]:C.indptr[k + 1]]]
-                          for k, c in enumerate(picked)}
-        else:
-            self.users = {}
+        picked = np.flatnonzero(multi & (df >= 2) & (df <= rare_limit(len(slugs))))
+        self.columns = set(picked.tolist())
+        C = X[:, picked].tocsc()
+        self.users = {int(c): [slugs[r] for r in C.indices[C.indptr[k]:C.indptr[k + 1]]]
+                      for k, c in enumerate(picked)}
 
     def shared(self, a: str, b: str) -> list[int]:
         """The distinctive phrases two papers share, by the product of their weights."""
@@ -108,11 +105,19 @@ class Phrases:
             first = min(papers, key=lambda p: (p.date.sort_key() if p.date else (0, 0, 0), p.slug))
             if not all(p is first or (order(p, first) or (None, None))[1] is first for p in papers):
                 continue
-            phrase = self.analysis.features[column].lower()
-            if re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", first.title.plain.lower()):
+            if f" {self.analysis.features[column].lower()} " in _words(first.title.plain):
                 before = bisect.bisect_left(dated, first.date.sort_key()) / len(dated)
                 tested[column] = (first.slug, (1 - before) ** len(papers))
         return {column: slug for column, (slug, chance) in tested.items() if chance < NEW / len(tested)}
+
+
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # a word as ``phrases`` splits text into them
+
+
+@lru_cache(maxsize=1 << 12)
+def _words(text: str) -> str:
+    """The words of a text, lowercase, each between spaces (to find a phrase as whole words)."""
+    return f" {' '.join(_WORD.findall(text.lower()))} "
 
 
 def evidence(by_slug: dict[str, Paper], analysis: Analysis, related: dict[tuple[str, str], float],
@@ -129,19 +134,20 @@ def evidence(by_slug: dict[str, Paper], analysis: Analysis, related: dict[tuple[
         return found
     phrases = Phrases(analysis, sorted(by_slug))
     coined = phrases.coined(by_slug)
+    coiners = set(coined.values())
     threshold = similar_threshold(list(related.values()))
     for (a, b), score in sorted(related.items()):
         pair = order(by_slug[a], by_slug[b])
         if pair is None or (pair[0].slug, pair[1].slug) in found:
             continue
         later, earlier = pair[0].slug, pair[1].slug
+        similar = score >= threshold and set(by_slug[a].authors) & set(by_slug[b].authors)
+        if earlier not in coiners and not similar:  # most pairs: nothing to look for
+            continue
         shared = phrases.shared(a, b)
         introduced = [c for c in shared if coined.get(c) == earlier]
         if introduced:
             found[later, earlier] = Evidence(later, earlier, "phrase", tuple(phrases.spelled(introduced)[:SHOWN]))
-            continue
-        if score >= threshold and set(by_slug[a].authors) & set(by_slug[b].authors):
-            spelled = phrases.spelled(shared)
-            if len(spelled) >= MIN_SHARED:
-                found[later, earlier] = Evidence(later, earlier, "similar", tuple(spelled[:SHOWN]))
+        elif similar and len(spelled := phrases.spelled(shared)) >= MIN_SHARED:
+            found[later, earlier] = Evidence(later, earlier, "similar", tuple(spelled[:SHOWN]))
     return found

@@ -181,8 +181,8 @@ def _add_links(G: nx.MultiDiGraph, by_slug: dict[str, Paper], analysis: Analysis
                                                      shared_terms="; ".join(shared), basis=why.basis,
                                                      evidence="; ".join(why.terms))))
     for a, b, name, score in named:
-        later = order(by_slug[a], by_slug[b])
-        if (a, b) not in found and (later is None or later[0].slug == a):  # never an earlier naming a later
+        pair = order(by_slug[a], by_slug[b])
+        if (a, b) not in found and (pair is None or pair[0].slug == a):  # never an earlier naming a later
             edges.append((a, b, "mentions", dict(kind="mentions", score=score, weight=score, evidence=name,
                                                  shared_terms="; ".join(analysis.shared_terms(a, b)))))
     G.add_edges_from(edges)
