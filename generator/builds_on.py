@@ -4,7 +4,6 @@ most similar pairs, share an author and distinctive phrases (follow-up work: sim
 does not tell it from concurrent work); a pair without such evidence gets no claim."""
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,10 +17,8 @@ from .phrases import distinct
 RARE_SHARE = 0.005  # a distinctive phrase is found in at most this share of the papers (and ≥ 2)
 TOP_SHARE = 0.01  # "among the most similar": the top 1 % of the corpus' related pairs by score
 MIN_SHARED = 2  # distinctive phrases a pair among the most similar must share
-NEW = 0.05  # a phrase is new with its first user if, had it been in use all along, its uses would
-# all come after that paper's date with a chance below this, shared among the phrases tested
 SHOWN = 3  # phrases named as a link's evidence
-RULE = {"top_percent": f"{100 * TOP_SHARE:g}", "rare_percent": f"{100 * RARE_SHARE:g}", "new": NEW,
+RULE = {"top_percent": f"{100 * TOP_SHARE:g}", "rare_percent": f"{100 * RARE_SHARE:g}",
         "shared": MIN_SHARED}  # the rule's settings, as the pages explain it
 
 
@@ -92,23 +89,30 @@ class Phrases:
 
     def coined(self, by_slug: dict[str, Paper]) -> dict[int, str]:
         """Phrase → the paper that coined it: the first to use it in date order (before every other
-        user, all of them dated), naming it in its title, and new then. A phrase first seen at the
-        start of the corpus may be older than the corpus; one first seen late and used since is new.
-        Had the phrase been in use all along, its uses would all fall on or after that paper's date
-        with the chance ``(1 - share of the dated papers dated earlier) ** uses``; that must be below
-        ``NEW`` divided by the number of phrases so tested (Bonferroni: among thousands of rare
-        phrases some fall late by chance alone)."""
-        dated = sorted(p.date.sort_key() for p in by_slug.values() if p.date and p.date.year)
-        tested = {}
+        user, all of them dated), whose abstract gives it as its own name for something ("we call
+        this …", "we refer to it as …", "dubbed …"). Being first in the corpus is not enough: a phrase
+        in vogue (agentic AI, diffusion language models) enters a corpus through some paper that did
+        not coin it."""
+        found = {}
         for column, users in self.users.items():
             papers = [by_slug[s] for s in users]
             first = min(papers, key=lambda p: (p.date.sort_key() if p.date else (0, 0, 0), p.slug))
             if not all(p is first or (order(p, first) or (None, None))[1] is first for p in papers):
                 continue
-            if f" {self.analysis.features[column].lower()} " in _words(first.title.plain):
-                before = bisect.bisect_left(dated, first.date.sort_key()) / len(dated)
-                tested[column] = (first.slug, (1 - before) ** len(papers))
-        return {column: slug for column, (slug, chance) in tested.items() if chance < NEW / len(tested)}
+            if _named_as(self.analysis.features[column].lower()).search(_words(first.abstract.plain)):
+                found[column] = first.slug
+        return found
+
+
+# The paper itself giving a name: "we call it", "which we term", "we refer to this as", "dubbed"
+# ("known as", "termed", "called" also introduce names already in use: "known as Slot Attention").
+_NAMING = r"(?:we (?:call|term|dub|coin|name|refer to)|dubbed)"
+
+
+@lru_cache(maxsize=1 << 12)
+def _named_as(phrase: str) -> re.Pattern:
+    """The phrase given as a name, in the words of an abstract (``_words``): "we term this <phrase>"."""
+    return re.compile(rf" {_NAMING} (?:(?:it|this|them|these|such|our|the|a|an|as) ){{0,3}}{re.escape(phrase)} ")
 
 
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # a word as ``phrases`` splits text into them

@@ -2,6 +2,7 @@
 the bundled corpus and a 2,000-paper sample of the arXiv corpus, and the parts of the rule."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -94,17 +95,20 @@ def test_similar_threshold_is_the_top_one_percent():
     assert rare_limit(189) == 2 and rare_limit(2000) == 10
 
 
-def test_a_coined_phrase_needs_a_title_a_first_use_and_a_late_start():
-    """"register tokens", in the title of a paper dated after most of the corpus and used after it,
-    is coined there; "early phrase", also named in its first user's title, is not: first seen at
-    the start of the corpus, it may be older than the corpus."""
-    filler = [paper(f"f{i:02d}", f"Filler {i}", f"Topic{i} words{i}.", PaperDate(1, 1 + i % 28, 2020)) for i in range(40)]
+def test_a_coined_phrase_is_named_by_its_first_user():
+    """"register tokens" is coined by the first paper to use it, which gives it as its own name; "slot
+    attention", first used by a paper that calls it "known as", is a name already in use, and
+    "attention maps", named ("we call") by a paper that is not the first to use it, is no coinage."""
+    filler = [paper(f"f{i:02d}", f"Filler {i}", f"Topic{i} words{i}.", PaperDate(1, 1 + i, 2020)) for i in range(20)]
     papers = filler + [
-        paper("first", "Early Phrase Origins", "An early phrase is described.", PaperDate(1, 1, 2019)),
-        paper("again", "Later Notes", "The early phrase returns.", PaperDate(8, 1, 2021)),
-        paper("coiner", "Vision Transformers Need Register Tokens", "Register tokens fix attention maps.",
+        paper("coiner", "Vision Transformers Need Registers",
+              "We add tokens to the input, which we call register tokens, and clean attention maps.",
               PaperDate(6, 1, 2021)),
-        paper("user", "Cleaner Attention", "We add register tokens to a detector.", PaperDate(7, 1, 2021))]
+        paper("user", "Cleaner Detectors", "We add register tokens to a detector.", PaperDate(7, 1, 2021)),
+        paper("slots", "Object Slots", "Competitive attention, known as slot attention, binds objects.",
+              PaperDate(2, 1, 2021)),
+        paper("slots-user", "Texture Slots", "We use slot attention for textures.", PaperDate(9, 1, 2021)),
+        paper("maps", "Reading Attention", "We call these attention maps and study them.", PaperDate(8, 1, 2021))]
     by_slug = {p.slug: p for p in papers}
     analysis = analyse(papers)
     phrases = Phrases(analysis, sorted(by_slug))
@@ -112,3 +116,6 @@ def test_a_coined_phrase_needs_a_title_a_first_use_and_a_late_start():
     assert coined == {"register tokens": "coiner"}
     column = next(c for c in phrases.columns if analysis.features[c].lower() == "register tokens")
     assert phrases.shared("user", "coiner") == [column]
+    # undated, the first user cannot be told: nothing is coined
+    undated = [dataclasses.replace(p, date=None) if p.slug == "user" else p for p in papers]
+    assert Phrases(analysis, sorted(by_slug)).coined({p.slug: p for p in undated}) == {}
