@@ -1,7 +1,7 @@
 """Builds-on evidence: which dated pairs of related papers show that the later paper builds on the
-earlier one. It uses a name or phrase the earlier paper introduced, or the two are among the corpus'
-most similar pairs, share an author and distinctive phrases (follow-up work: similarity alone
-does not tell it from concurrent work); a pair without such evidence gets no claim."""
+earlier one: it uses a name or a phrase the earlier paper introduced. Similarity is no such
+evidence, however strong, even between papers with an author in common: it does not tell follow-up
+work from concurrent work on the same problem. A pair without evidence gets no claim."""
 from __future__ import annotations
 
 import re
@@ -15,19 +15,15 @@ from .models import Paper
 from .phrases import distinct
 
 RARE_SHARE = 0.005  # a distinctive phrase is found in at most this share of the papers (and ≥ 2)
-TOP_SHARE = 0.01  # "among the most similar": the top 1 % of the corpus' related pairs by score
-MIN_SHARED = 2  # distinctive phrases a pair among the most similar must share
 SHOWN = 3  # phrases named as a link's evidence
-RULE = {"top_percent": f"{100 * TOP_SHARE:g}", "rare_percent": f"{100 * RARE_SHARE:g}",
-        "shared": MIN_SHARED}  # the rule's settings, as the pages explain it
+RULE = {"rare_percent": f"{100 * RARE_SHARE:g}"}  # the rule's settings, as the pages explain it
 
 
 @dataclass(frozen=True)
 class Evidence:
     """Why ``later`` builds on ``earlier``: ``basis`` "name" (the later paper names the earlier
-    one's method), "phrase" (it uses phrases the earlier paper coined) or "similar" (one of the
-    corpus' most similar pairs, by a shared author, sharing distinctive phrases); ``terms`` are
-    those names or phrases."""
+    one's method) or "phrase" (it uses phrases the earlier paper coined); ``terms`` are those
+    names or phrases."""
 
     later: str
     earlier: str
@@ -48,14 +44,6 @@ def order(a: Paper, b: Paper) -> tuple[Paper, Paper] | None:
 def rare_limit(papers: int) -> int:
     """The most papers a distinctive phrase may be found in."""
     return max(2, int(RARE_SHARE * papers))
-
-
-def similar_threshold(scores: list[float]) -> float:
-    """The score of the weakest pair in the top ``TOP_SHARE`` of ``scores`` (at least one pair)."""
-    if not scores:
-        return float("inf")
-    ranked = sorted(scores, reverse=True)
-    return ranked[max(1, int(TOP_SHARE * len(ranked))) - 1]
 
 
 class Phrases:
@@ -99,7 +87,7 @@ class Phrases:
             first = min(papers, key=lambda p: (p.date.sort_key() if p.date else (0, 0, 0), p.slug))
             if not all(p is first or (order(p, first) or (None, None))[1] is first for p in papers):
                 continue
-            if _named_as(self.analysis.features[column].lower()).search(_words(first.abstract.plain)):
+            if _named_as(self.analysis.features[column].lower()).search(words(first.abstract.plain)):
                 found[column] = first.slug
         return found
 
@@ -111,7 +99,7 @@ _NAMING = r"(?:we (?:call|term|dub|coin|name|refer to)|dubbed)"
 
 @lru_cache(maxsize=1 << 12)
 def _named_as(phrase: str) -> re.Pattern:
-    """The phrase given as a name, in the words of an abstract (``_words``): "we term this <phrase>"."""
+    """The phrase given as a name, in the words of an abstract (``words``): "we term this <phrase>"."""
     return re.compile(rf" {_NAMING} (?:(?:it|this|them|these|such|our|the|a|an|as) ){{0,3}}{re.escape(phrase)} ")
 
 
@@ -119,16 +107,16 @@ _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # a word as ``phrases`` splits text
 
 
 @lru_cache(maxsize=1 << 12)
-def _words(text: str) -> str:
+def words(text: str) -> str:
     """The words of a text, lowercase, each between spaces (to find a phrase as whole words)."""
     return f" {' '.join(_WORD.findall(text.lower()))} "
 
 
-def evidence(by_slug: dict[str, Paper], analysis: Analysis, related: dict[tuple[str, str], float],
+def evidence(by_slug: dict[str, Paper], analysis: Analysis, related: set[tuple[str, str]],
              names: list[tuple[str, str, str]]) -> dict[tuple[str, str], Evidence]:
     """(later, earlier) → the evidence that the later paper builds on the earlier, for the pairs
-    that have some. ``related`` holds the score of each related pair (slugs sorted; weak pairs left
-    out), ``names`` each (naming paper, named paper, name) found by ``graph._mentions``."""
+    that have some. ``related`` holds the related pairs (slugs sorted; weak pairs left out),
+    ``names`` each (naming paper, named paper, name) found by ``graph._mentions``."""
     found: dict[tuple[str, str], Evidence] = {}
     for a, b, name in names:  # a names b's method: a builds on b if b is earlier and close
         pair = order(by_slug[a], by_slug[b])
@@ -139,19 +127,14 @@ def evidence(by_slug: dict[str, Paper], analysis: Analysis, related: dict[tuple[
     phrases = Phrases(analysis, sorted(by_slug))
     coined = phrases.coined(by_slug)
     coiners = set(coined.values())
-    threshold = similar_threshold(list(related.values()))
-    for (a, b), score in sorted(related.items()):
+    for a, b in sorted(related):
         pair = order(by_slug[a], by_slug[b])
-        if pair is None or (pair[0].slug, pair[1].slug) in found:
+        if pair is None or pair[1].slug not in coiners or (pair[0].slug, pair[1].slug) in found:
             continue
         later, earlier = pair[0].slug, pair[1].slug
-        similar = score >= threshold and set(by_slug[a].authors) & set(by_slug[b].authors)
-        if earlier not in coiners and not similar:  # most pairs: nothing to look for
-            continue
-        shared = phrases.shared(a, b)
-        introduced = [c for c in shared if coined.get(c) == earlier]
+        text = words(f"{pair[0].title.plain}. {pair[0].abstract.plain}")
+        introduced = [c for c in phrases.shared(a, b)  # the phrase in full, not a part of it
+                      if coined.get(c) == earlier and f" {phrases.analysis.features[c].lower()} " in text]
         if introduced:
             found[later, earlier] = Evidence(later, earlier, "phrase", tuple(phrases.spelled(introduced)[:SHOWN]))
-        elif similar and len(spelled := phrases.spelled(shared)) >= MIN_SHARED:
-            found[later, earlier] = Evidence(later, earlier, "similar", tuple(spelled[:SHOWN]))
     return found

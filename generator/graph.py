@@ -32,7 +32,7 @@ dnns gnn gnns vit vits moe
 class Link:
     """One edge, for explaining it on a page: ``kind`` is "related", "builds_on" or "mentions";
     ``evidence`` the names or phrases a builds-on or mentions link rests on, ``basis`` what kind of
-    evidence a builds-on link has ("name", "phrase" or "similar": ``builds_on.Evidence``)."""
+    evidence a builds-on link has ("name" or "phrase": ``builds_on.Evidence``)."""
 
     kind: str
     source: str
@@ -114,8 +114,25 @@ def _named(name: str) -> re.Pattern:
     return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w])")
 
 
+@lru_cache(maxsize=1 << 12)
+def _introducing(name: str) -> re.Pattern:
+    """"We propose <name>" with only lowercase words between, and the name not part of a longer one
+    ("we present SAM 3D Animal", "SuperLocalMemory V3.3", "we call this Dynamic Cross-Context
+    Review" name new methods after another)."""
+    return re.compile(r"\b[Ww]e (?:propose|introduce|present|develop|design|build|call|name|term|dub)"
+                      rf"(?:\s+[a-z][\w-]*,?){{0,3}}\s+{re.escape(name)}(?![\w-]|\.\w|\s+[A-Z0-9])")
+
+
+def _own(name: str, paper: Paper) -> bool:
+    """Whether a paper gives the name to its own method ("we propose SkillComposer, which …"): it
+    then names no other paper's method, however that one is called."""
+    return bool(_introducing(name).search(paper.abstract.plain))
+
+
 def _mentions(papers: list[Paper], analysis: Analysis, min_score: float):
-    """(A, B, name, score): A's abstract names B's method and the two are topically close."""
+    """(A, B, name, score): A's abstract names B's method and the two are topically close. Not
+    where A gives the name to a method of its own, nor for a name that some paper dated before B
+    uses (it was in use before B: not B's)."""
     lowercase_words: set[str] = set()
     for p in papers:
         lowercase_words.update(_LOWERCASE.findall(p.abstract.plain))
@@ -132,13 +149,17 @@ def _mentions(papers: list[Paper], analysis: Analysis, min_score: float):
     related = {(a, r.slug) for a, rs in analysis.related.items() for r in rs}
     first_pieces = by_piece.keys()
     found = []
+    by_slug = {p.slug: p for p in papers}
     for a in papers:
         text = a.abstract.plain
         pieces = first_pieces & set(_PIECE.findall(text))  # most abstracts name no method at all
         for name in sorted({n for piece in pieces for n in by_piece[piece]}):
             b = names[name][0]
-            if b != a.slug and name in text and _named(name).search(text):
+            if b != a.slug and name in text and _named(name).search(text) and not _own(name, a):
                 found.append((a.slug, b, name))
+    # a name some paper used before B was written is not B's: no paper names B's method by it
+    older = {name for a, b, name in found if (order(by_slug[a], by_slug[b]) or (None, None))[1] is by_slug[a]}
+    found = [(a, b, name) for a, b, name in found if name not in older]
     for (a, b, name), score in zip(found, _similarities(analysis, [(a, b) for a, b, _ in found])):
         if (a, b) in related or (b, a) in related or score >= min_score:
             yield a, b, name, score
@@ -173,7 +194,7 @@ def _add_links(G: nx.MultiDiGraph, by_slug: dict[str, Paper], analysis: Analysis
         edges.append((a, b, "related", dict(kind="related", weak=int(weak), **common)))
         weights.append((a, b, max(score, 0.001)))
     named = list(_mentions(list(by_slug.values()), analysis, mention_min_score))
-    strong = {pair: score for pair, (score, _, weak) in pairs.items() if not weak}
+    strong = {pair for pair, (_, _, weak) in pairs.items() if not weak}
     found = evidence(by_slug, analysis, strong, [(a, b, name) for a, b, name, _ in named])
     for (late, early), why in sorted(found.items()):
         score, shared, _ = pairs[tuple(sorted((late, early)))]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.analysis import analyse
-from generator.builds_on import Phrases, order, rare_limit, similar_threshold
+from generator.builds_on import Phrases, order, rare_limit
 from generator.cache import Cache
 from generator.graph import build_graph
 from generator.merge import merge
@@ -59,9 +59,11 @@ def test_builds_on_precision_on_the_judged_pairs(corpora, judged):
     verdict = {(p["source"], p["later"], p["earlier"]): p["builds_on"] for p in judged}
     drawn = [(name, u, v) for name, (_, links) in corpora.items() for u, v in links]
     assert set(drawn) <= set(verdict)  # every link the rule draws on these corpora is judged
-    assert len(drawn) >= 3
+    assert drawn  # (the larger samples of bench.builds_on --samples give more: 25 of 27 judged true)
     precision = sum(verdict[link] for link in drawn) / len(drawn)
     assert precision >= 0.85
+    rejected = [key for key, ok in verdict.items() if not ok]
+    assert len(rejected) >= 50 and not set(rejected) & set(drawn)  # the near misses judged false stay unlinked
     # the 31 date-only links of the old rule on the bundled corpus, all judged unrelated, are gone
     old = [p for p in judged if p["source"] == "bundled"]
     assert len(old) == 31 and not any((p["later"], p["earlier"]) in corpora["bundled"][1] for p in old)
@@ -70,7 +72,7 @@ def test_builds_on_precision_on_the_judged_pairs(corpora, judged):
 def test_each_link_states_its_evidence(corpora):
     for by_slug, links in corpora.values():
         for (u, v), d in links.items():
-            assert d["basis"] in {"name", "phrase", "similar"} and d["evidence"]
+            assert d["basis"] in {"name", "phrase"} and d["evidence"]
             assert order(by_slug[u], by_slug[v])[0].slug == u  # later → earlier
             if d["basis"] == "name":
                 assert d["evidence"] in by_slug[u].abstract.plain
@@ -88,10 +90,7 @@ def test_order_needs_two_dates_that_can_be_ordered():
     assert order(a, paper("e", "E", "x", None)) is None
 
 
-def test_similar_threshold_is_the_top_one_percent():
-    scores = [i / 1000 for i in range(1000)]
-    assert similar_threshold(scores) == 0.99  # the 10th best of 1,000
-    assert similar_threshold([0.2, 0.5]) == 0.5  # at least one pair
+def test_a_distinctive_phrase_is_rare():
     assert rare_limit(189) == 2 and rare_limit(2000) == 10
 
 

@@ -149,6 +149,31 @@ MENTIONS = [
 ]
 
 
+def test_no_link_by_a_name_in_use_before_its_owner():
+    """A paper dated before TabSim already says "TabSim": the name is not TabSim's own, so naming it
+    is no evidence of using that paper, nor a mention of it."""
+    older = paper("older", "Siamese Table Encoders", "Our TabSim baseline scores table similarity with a "
+                  "siamese neural network over table captions.", 2021)
+    papers = dated(MENTIONS, {"tabsim": 2022, "table-retrieval": 2023}) + [older]
+    topic = build_graph(papers, TfidfAnalyzer(neighbours=2).analyse(papers))
+    assert edges(topic, "builds_on") == set() and edges(topic, "mentions") == set()
+
+
+def test_no_link_from_a_paper_naming_its_own_method_alike():
+    """A later paper proposing a method of its own under the same name names no other paper's
+    method; one naming a new method after it ("TabSim Lite") still uses the name."""
+    own = [dataclasses.replace(p, abstract=CleanText((Span("text", "We propose TabSim, which retrieves tables "
+                                                                    "with siamese encoders over table captions."),)))
+           if p.slug == "table-retrieval" else p for p in dated(MENTIONS, {"tabsim": 2022, "table-retrieval": 2023})]
+    topic = build_graph(own, TfidfAnalyzer(neighbours=1).analyse(own))
+    assert edges(topic, "builds_on") == set() and edges(topic, "mentions") == set()
+    after = [dataclasses.replace(p, abstract=CleanText((Span("text", "We present TabSim Lite, which retrieves "
+                                                                      "tables with siamese encoders over table captions."),)))
+             if p.slug == "table-retrieval" else p for p in own]
+    topic = build_graph(after, TfidfAnalyzer(neighbours=1).analyse(after))
+    assert edges(topic, "builds_on") == {("table-retrieval", "tabsim")}
+
+
 def test_mentions_need_a_distinctive_name_and_a_close_topic():
     """Undated, the papers cannot be ordered: a name used is a mention, not a builds-on link."""
     papers = dated(MENTIONS, {})
