@@ -82,25 +82,25 @@ class Phrases:
         in vogue (agentic AI, diffusion language models) enters a corpus through some paper that did
         not coin it."""
         found = {}
+        given: dict[str, list[str]] = {}  # a paper's abstract after each naming cue
         for column, users in self.users.items():
             papers = [by_slug[s] for s in users]
             first = min(papers, key=lambda p: (p.date.sort_key() if p.date else (0, 0, 0), p.slug))
-            if not all(p is first or (order(p, first) or (None, None))[1] is first for p in papers):
-                continue
-            if _named_as(self.analysis.features[column].lower()).search(words(first.abstract.plain)):
+            if first.slug not in given:
+                text = words(first.abstract.plain)
+                given[first.slug] = [text[m.end() - 1:] for m in _NAMING.finditer(text)]
+            phrase = f" {self.analysis.features[column].lower()} "
+            if (any(after.startswith(phrase) for after in given[first.slug])  # most papers name nothing
+                    and all(p is first or (order(p, first) or (None, None))[1] is first for p in papers)):
                 found[column] = first.slug
         return found
 
 
-# The paper itself giving a name: "we call it", "which we term", "we refer to this as", "dubbed"
-# ("known as", "termed", "called" also introduce names already in use: "known as Slot Attention").
-_NAMING = r"(?:we (?:call|term|dub|coin|name|refer to)|dubbed)"
-
-
-@lru_cache(maxsize=1 << 12)
-def _named_as(phrase: str) -> re.Pattern:
-    """The phrase given as a name, in the words of an abstract (``words``): "we term this <phrase>"."""
-    return re.compile(rf" {_NAMING} (?:(?:it|this|them|these|such|our|the|a|an|as) ){{0,3}}{re.escape(phrase)} ")
+# The paper itself giving a name, in the words of an abstract (``words``): "we call it", "which we
+# term", "we refer to this as", "dubbed" ("known as", "termed", "called" also introduce names
+# already in use: "known as Slot Attention"). The phrase follows the match.
+_NAMING = re.compile(r" (?:we (?:call|term|dub|coin|name|refer to)|dubbed)"
+                     r"(?: (?:it|this|them|these|such|our|the|a|an|as))* ")
 
 
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # a word as ``phrases`` splits text into them
