@@ -15,6 +15,7 @@ import numpy as np
 
 from .analysis import Analysis
 from .areas import Area, find_areas, modularity
+from .builds_on import evidence, order
 from .models import Paper
 
 # Title prefixes that are ordinary words or names of whole fields, never one paper's method.
@@ -29,15 +30,18 @@ dnns gnn gnns vit vits moe
 
 @dataclass(frozen=True)
 class Link:
-    """One edge, for explaining it on a page: ``kind`` is "related", "builds_on" or "mentions"."""
+    """One edge, for explaining it on a page: ``kind`` is "related", "builds_on" or "mentions";
+    ``evidence`` the names or phrases a builds-on or mentions link rests on, ``basis`` what kind of
+    evidence a builds-on link has ("name" or "phrase": ``builds_on.Evidence``)."""
 
     kind: str
     source: str
     target: str
     score: float
     shared_terms: tuple[str, ...]
-    evidence: str = ""
+    evidence: tuple[str, ...] = ()
     weak: bool = False
+    basis: str = ""
 
 
 @dataclass
@@ -80,7 +84,7 @@ class TopicGraph:
 
 def _link(u: str, v: str, kind: str, d: dict) -> Link:
     return Link(kind, u, v, d["score"], tuple(t for t in d["shared_terms"].split("; ") if t),
-                d.get("evidence", ""), bool(d.get("weak", 0)))
+                tuple(t for t in d.get("evidence", "").split("; ") if t), bool(d.get("weak", 0)), d.get("basis", ""))
 
 
 def short_name(title: str) -> str | None:
@@ -110,8 +114,25 @@ def _named(name: str) -> re.Pattern:
     return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w])")
 
 
+@lru_cache(maxsize=1 << 12)
+def _introducing(name: str) -> re.Pattern:
+    """"We propose <name>" with only lowercase words between, and the name not part of a longer one
+    ("we present SAM 3D Animal", "SuperLocalMemory V3.3", "we call this Dynamic Cross-Context
+    Review" name new methods after another)."""
+    return re.compile(r"\b[Ww]e (?:propose|introduce|present|develop|design|build|call|name|term|dub)"
+                      rf"(?:\s+[a-z][\w-]*,?){{0,3}}\s+{re.escape(name)}(?![\w-]|\.\w|\s+[A-Z0-9])")
+
+
+def _own(name: str, paper: Paper) -> bool:
+    """Whether a paper gives the name to its own method ("we propose SkillComposer, which …"): it
+    then names no other paper's method, however that one is called."""
+    return bool(_introducing(name).search(paper.abstract.plain))
+
+
 def _mentions(papers: list[Paper], analysis: Analysis, min_score: float):
-    """(A, B, name): A's abstract names B's method and the two are topically close."""
+    """(A, B, name, score): A's abstract names B's method and the two are topically close. Not
+    where A gives the name to a method of its own, nor for a name that some paper dated before B
+    uses (it was in use before B: not B's)."""
     lowercase_words: set[str] = set()
     for p in papers:
         lowercase_words.update(_LOWERCASE.findall(p.abstract.plain))
@@ -128,13 +149,17 @@ def _mentions(papers: list[Paper], analysis: Analysis, min_score: float):
     related = {(a, r.slug) for a, rs in analysis.related.items() for r in rs}
     first_pieces = by_piece.keys()
     found = []
+    by_slug = {p.slug: p for p in papers}
     for a in papers:
         text = a.abstract.plain
         pieces = first_pieces & set(_PIECE.findall(text))  # most abstracts name no method at all
         for name in sorted({n for piece in pieces for n in by_piece[piece]}):
             b = names[name][0]
-            if b != a.slug and name in text and _named(name).search(text):
+            if b != a.slug and name in text and _named(name).search(text) and not _own(name, a):
                 found.append((a.slug, b, name))
+    # a name some paper used before B was written is not B's: no paper names B's method by it
+    older = {name for a, b, name in found if (order(by_slug[a], by_slug[b]) or (None, None))[1] is by_slug[a]}
+    found = [(a, b, name) for a, b, name in found if name not in older]
     for (a, b, name), score in zip(found, _similarities(analysis, [(a, b) for a, b, _ in found])):
         if (a, b) in related or (b, a) in related or score >= min_score:
             yield a, b, name, score
@@ -152,7 +177,10 @@ def _similarities(analysis: Analysis, pairs: list[tuple[str, str]]) -> list[floa
 def _add_links(G: nx.MultiDiGraph, by_slug: dict[str, Paper], analysis: Analysis,
                mention_min_score: float) -> nx.Graph:
     """Adds the related, builds-on and mentions edges; returns the related links as a plain
-    weighted graph for finding areas."""
+    weighted graph for finding areas. A builds-on edge (later → earlier) needs evidence
+    (``builds_on.evidence``), and a related pair. A paper naming another's method is such evidence
+    when the named paper is earlier; when the two cannot be ordered, or are not related, it is a
+    mention; when the named paper is later, nothing (its name was in use before it)."""
     pairs: dict[tuple[str, str], tuple[float, tuple[str, ...], bool]] = {}
     for a in sorted(analysis.related):
         for r in analysis.related[a]:
@@ -165,15 +193,19 @@ def _add_links(G: nx.MultiDiGraph, by_slug: dict[str, Paper], analysis: Analysis
         common = dict(score=score, weight=score, shared_terms="; ".join(shared))
         edges.append((a, b, "related", dict(kind="related", weak=int(weak), **common)))
         weights.append((a, b, max(score, 0.001)))
-        da, db = by_slug[a].date, by_slug[b].date
-        order = da.before(db) if da and db else None
-        if not weak and order is not None and da != db:
-            early, late = (by_slug[a], by_slug[b]) if order else (by_slug[b], by_slug[a])
-            evidence = f"{late.date.iso()} after {early.date.iso()}"
-            edges.append((late.slug, early.slug, "builds_on", dict(kind="builds_on", evidence=evidence, **common)))
-    for a, b, name, score in _mentions(list(by_slug.values()), analysis, mention_min_score):
-        edges.append((a, b, "mentions", dict(kind="mentions", score=score, weight=score, evidence=name,
-                                             shared_terms="; ".join(analysis.shared_terms(a, b)))))
+    named = list(_mentions(list(by_slug.values()), analysis, mention_min_score))
+    strong = {pair for pair, (_, _, weak) in pairs.items() if not weak}
+    found = evidence(by_slug, analysis, strong, [(a, b, name) for a, b, name, _ in named])
+    for (late, early), why in sorted(found.items()):
+        score, shared, _ = pairs[tuple(sorted((late, early)))]
+        edges.append((late, early, "builds_on", dict(kind="builds_on", score=score, weight=score,
+                                                     shared_terms="; ".join(shared), basis=why.basis,
+                                                     evidence="; ".join(why.terms))))
+    for a, b, name, score in named:
+        pair = order(by_slug[a], by_slug[b])
+        if (a, b) not in found and (pair is None or pair[0].slug == a):  # never an earlier naming a later
+            edges.append((a, b, "mentions", dict(kind="mentions", score=score, weight=score, evidence=name,
+                                                 shared_terms="; ".join(analysis.shared_terms(a, b)))))
     G.add_edges_from(edges)
     U = nx.Graph()
     U.add_nodes_from(by_slug)

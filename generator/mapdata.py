@@ -80,7 +80,8 @@ class LocalNode:
     paper: Paper
     x: float
     y: float
-    relation: str   # "self", "related", "builds_on", "built_on_by", "mentions", "mentioned_by"
+    relation: str   # "self", "related", "builds_on", "built_on_by", "mentions", "mentioned_by",
+    # "earlier", "later" (related, in date order, no builds-on claim)
     score: float
     side: int = 0   # -1: the column of earlier papers, 1: later ones, 0: above or below the centre
 
@@ -133,13 +134,13 @@ def _above_and_below(items: list, room: tuple[int, int]) -> tuple[list, list]:
 
 
 def local_map(paper: Paper, ctx: PaperContext, width: int = 720, height: int = 360) -> list[LocalNode]:
-    """The paper at the centre, earlier papers to the left and later ones to the right where both
-    years are known (the others above and below the centre, across the whole width when no column
+    """The paper at the centre, earlier papers to the left and later ones to the right where the
+    dates order them (the others above and below the centre, across the whole width when no column
     is used), the strongest links first, as many as there is room for."""
     seen: dict[str, tuple[Paper, str, float]] = {}
     for relation, items in (("builds_on", ctx.builds_on), ("built_on_by", ctx.built_on_by),
                             ("mentions", ctx.mentions), ("mentioned_by", ctx.mentioned_by),
-                            ("related", ctx.related)):
+                            ("earlier", ctx.earlier), ("later", ctx.later), ("related", ctx.related)):
         for n in items:
             seen.setdefault(n.paper.slug, (n.paper, relation, n.score))
     year = paper.date.year if paper.date else None
@@ -147,9 +148,9 @@ def local_map(paper: Paper, ctx: PaperContext, width: int = 720, height: int = 3
     for other, relation, score in sorted(seen.values(), key=lambda t: (-t[2], t[0].slug)):
         other_year = other.date.year if other.date else None
         side = 0 if year is None or other_year is None else (other_year > year) - (other_year < year)
-        if relation == "builds_on":
+        if relation in ("builds_on", "earlier"):
             side = -1
-        elif relation == "built_on_by":
+        elif relation in ("built_on_by", "later"):
             side = 1
         columns[side].append((other, relation, score))
     nodes = [LocalNode(paper, width / 2, height / 2, "self", 1.0)]

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .analysis import Analysis
+from .builds_on import order
 from .graph import TopicGraph
 from .models import Paper
 from .slugs import ascii_words
@@ -13,13 +14,15 @@ from .slugs import ascii_words
 
 @dataclass(frozen=True)
 class Neighbour:
-    """A linked paper, with why: its score and the terms the two papers share."""
+    """A linked paper, with why: its score, the terms the two papers share and, for a builds-on or
+    mentions link, the names or phrases it rests on and what kind of evidence they are (``basis``)."""
 
     paper: Paper
     score: float
     shared_terms: tuple[str, ...]
-    evidence: str = ""
+    evidence: tuple[str, ...] = ()
     weak: bool = False
+    basis: str = ""
 
 
 @dataclass
@@ -33,6 +36,8 @@ class PaperContext:
     built_on_by: list[Neighbour] = field(default_factory=list)
     mentions: list[Neighbour] = field(default_factory=list)
     mentioned_by: list[Neighbour] = field(default_factory=list)
+    earlier: list[Neighbour] = field(default_factory=list)  # related, dated before it: no claim
+    later: list[Neighbour] = field(default_factory=list)  # related, dated after it: no claim
 
 
 def term_anchor(term: str) -> str:
@@ -41,6 +46,7 @@ def term_anchor(term: str) -> str:
 
 
 EXPLAINED_KINDS = frozenset({"builds_on", "mentions"})  # the graph's links a page lists ("related": the analysis)
+RELATED = frozenset({"related"})
 
 
 class PaperContexts(Mapping[str, PaperContext]):
@@ -62,12 +68,19 @@ class PaperContexts(Mapping[str, PaperContext]):
         for link in self.explained.get(slug, ()):
             outgoing = link.source == paper.slug
             other = by_slug[link.target if outgoing else link.source]
-            item = Neighbour(other, link.score, link.shared_terms, link.evidence, link.weak)
+            item = Neighbour(other, link.score, link.shared_terms, link.evidence, link.weak, link.basis)
             if link.kind == "builds_on":
                 (ctx.builds_on if outgoing else ctx.built_on_by).append(item)
             elif link.kind == "mentions":
                 (ctx.mentions if outgoing else ctx.mentioned_by).append(item)
-        for items in (ctx.builds_on, ctx.built_on_by, ctx.mentions, ctx.mentioned_by):
+        claimed = {n.paper.slug for n in ctx.builds_on + ctx.built_on_by}
+        for link in topic.links(slug, RELATED):  # dated related papers without a builds-on claim
+            other = by_slug[link.target if link.source == slug else link.source]
+            pair = order(paper, other)
+            if pair and not link.weak and other.slug not in claimed:
+                (ctx.earlier if pair[0] is paper else ctx.later).append(
+                    Neighbour(other, link.score, link.shared_terms))
+        for items in (ctx.builds_on, ctx.built_on_by, ctx.mentions, ctx.mentioned_by, ctx.earlier, ctx.later):
             items.sort(key=lambda n: (-n.score, n.paper.slug))
         return ctx
 

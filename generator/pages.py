@@ -25,7 +25,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 
-from . import __version__, clean, mapdata, models
+from . import __version__, builds_on, clean, mapdata, models
 from .analysis import Analysis
 from .cache import code_fingerprint, make_key
 from .clean import plain_truncate, to_html, to_markdown
@@ -39,7 +39,8 @@ from .neighbourhood import Neighbour, PaperContext, paper_contexts, shelf, terms
 
 RELATION_NAMES = {"related": "related", "builds_on": "earlier: this paper builds on it",
                   "built_on_by": "later: builds on this paper", "mentions": "its method is named here",
-                  "mentioned_by": "names this paper's method", "self": "this paper"}
+                  "mentioned_by": "names this paper's method", "earlier": "earlier related work",
+                  "later": "later related work", "self": "this paper"}
 TABLE_LIMIT = 2000  # above this many papers, "All papers" is split by the first letter of titles
 PAPERS_PER_JOB = 50  # paper pages per job: small enough for processes to finish together
 MIN_CARRIERS = 2  # a key term gets an entry in the terms index once it connects this many papers
@@ -98,8 +99,9 @@ class LinkView(NamedTuple):
     year: int | None
     score: str
     terms: Markup
-    evidence: Markup
+    evidence: tuple[Markup, ...]
     weak: bool
+    basis: str
 
 
 class AreaView(NamedTuple):
@@ -149,7 +151,7 @@ class PaperViews:
     def links(self, items: list[Neighbour]) -> list[LinkView]:
         return [LinkView(n.paper.slug, self.title_html[n.paper.slug],
                          n.paper.date.year if n.paper.date else None, f"{n.score:.2f}",
-                         self.terms(n.shared_terms), escape(n.evidence), n.weak) for n in items]
+                         self.terms(n.shared_terms), tuple(map(escape, n.evidence)), n.weak, n.basis) for n in items]
 
     def label(self, slug: str, width: int) -> tuple[Markup, ...]:
         found = self._labels.get((slug, width))
@@ -175,7 +177,8 @@ class PaperViews:
         nodes = self.map_nodes(local)
         return {"related": self.links(ctx.related), "builds_on": self.links(ctx.builds_on),
                 "built_on_by": self.links(ctx.built_on_by), "mentions": self.links(ctx.mentions),
-                "mentioned_by": self.links(ctx.mentioned_by), "centre": nodes[0], "map_nodes": nodes[1:],
+                "mentioned_by": self.links(ctx.mentioned_by), "earlier": self.links(ctx.earlier),
+                "later": self.links(ctx.later), "rule": builds_on.RULE, "centre": nodes[0], "map_nodes": nodes[1:],
                 "map_columns": {side: any(n.side == k for n in local) for side, k in (("earlier", -1), ("later", 1))}}
 
 
@@ -346,11 +349,19 @@ class SitePages:
     def _common(self) -> dict:
         """What the index and titles pages are given (made by the first such job a process runs)."""
         counts = {kind: 0 for kind in ("related", "builds_on", "mentions")}
-        for _, _, kind in self.topic.graph.edges(keys=True):
+        claimed = set()
+        for u, v, kind in self.topic.graph.edges(keys=True):
             counts[kind] += 1
+            if kind == "builds_on":
+                claimed.add((min(u, v), max(u, v)))
+        counts["dated_related"] = sum(  # related pairs in date order without a builds-on claim
+            1 for u, v, kind, weak in self.topic.graph.edges(keys=True, data="weak")
+            if kind == "related" and not weak and (u, v) not in claimed
+            and builds_on.order(self.by_slug[u], self.by_slug[v]))
         years = timeline(self.papers, self.topic)
         return {"papers": self.papers, "stats": self.stats, "version": __version__, "topic": self.topic,
                 "by_slug": self.by_slug, "index": self.index, "counts": counts, "settings": self.settings,
+                "rule": builds_on.RULE,
                 "timeline": years, "timeline_chart": timeline_chart(years, self.topic), **self.map_common,
                 "table_limit": TABLE_LIMIT, "pagefind": len(self.papers) > SEARCH_LIMIT, "shelf": None,
                 "root": "", "shelves": sorted(set(self.shelf_of.values())),

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import (aliases, analysis as analysis_module, areas, clean, graph, layout as layout_module, models, neighbours,
-               phrases, readers, search, stable_areas, stripped_latex, tokens, workers)
+from . import (aliases, analysis as analysis_module, areas, builds_on, clean, graph, layout as layout_module, models,
+               neighbours, phrases, readers, search, stable_areas, stripped_latex, tokens, workers)
 from .analysis import Analysis, TfidfAnalyzer, analyse
 from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
@@ -255,7 +255,7 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
     analysis_key = make_key("analysis", analysis_code, repr(analyzer), text)
 
     def map_key(start: list[list[str]] | None) -> str:
-        return make_key("map", analysis_key, code_fingerprint(graph, areas, stable_areas, layout_module), text,
+        return make_key("map", analysis_key, code_fingerprint(graph, builds_on, areas, stable_areas, layout_module), text,
                         stable_areas.dumps(start or []))
 
     with progress.stage("analyse text"):

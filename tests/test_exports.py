@@ -48,6 +48,9 @@ def corpus() -> list[Paper]:
     papers.append(paper("tabsim", "TabSim: 50% {Faster} & $x_1$ Similarity #1",
                         'A "quoted" abstract with \\commands, ~tilde^ and knowledge distillation\nover two lines.',
                         PaperDate(7, 4, 2021), None))
+    papers.append(paper("tabsim-later", "Teacher and student tables",  # names TabSim, later: builds on it
+                        "We distil TabSim, a knowledge distillation teacher, into a student for tables.",
+                        PaperDate(1, 2, 2022), 2))
     return papers
 
 
@@ -77,6 +80,8 @@ def test_graph_files_load_back_with_networkx(written):
     assert "year" not in G.nodes["t0-paper-2"] and G.nodes["t0-paper-2"]["date"] == "--05-09"
     kinds = {d["kind"] for _, _, d in G.edges(data=True)}
     assert {"related", "builds_on"} <= kinds
+    builds_on = [(u, v, d) for u, v, d in G.edges(data=True) if d["kind"] == "builds_on"]
+    assert [(u, v, d["basis"], d["evidence"]) for u, v, d in builds_on] == [("tabsim-later", "tabsim", "name", "TabSim")]
     data = json.loads((out / "graph.json").read_text(encoding="utf-8"))
     J = nx.node_link_graph(data, edges="edges")
     assert sorted(J.nodes) == slugs(papers)

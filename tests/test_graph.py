@@ -1,6 +1,7 @@
 """The paper graph and its areas (generator.graph)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -72,17 +73,39 @@ def test_related_edges_carry_score_and_shared_terms(topic):
     assert any(l.shared_terms and l.score > 0 for l in links.values())
 
 
-def test_builds_on_points_from_the_later_paper_to_the_earlier(topic):
-    builds_on = edges(topic, "builds_on")
-    assert ("kd-3", "kd-0") in builds_on
-    assert ("kd-0", "kd-3") not in builds_on
-    for u, v in builds_on:
-        assert topic.graph.nodes[u]["year"] > topic.graph.nodes[v]["year"]
-        assert topic.graph.has_edge(min(u, v), max(u, v), key="related")
+def test_no_builds_on_from_dates_alone(topic):
+    """Every paper is dated and topically close to others, but none names or coins anything the
+    others use: the dated related pairs are left without a builds-on claim."""
+    assert edges(topic, "builds_on") == set()
+    assert any(topic.graph.nodes[u]["year"] != topic.graph.nodes[v]["year"] for u, v in edges(topic, "related"))
+
+
+def dated(papers: list[Paper], years: dict[str, int | None]) -> list[Paper]:
+    return [dataclasses.replace(p, date=PaperDate(1, 1, years[p.slug]) if years.get(p.slug) else None)
+            for p in papers]
+
+
+def test_a_later_paper_naming_an_earlier_one_s_method_builds_on_it():
+    papers = dated(MENTIONS, {"tabsim": 2022, "table-retrieval": 2023})
+    topic = build_graph(papers, TfidfAnalyzer(neighbours=1).analyse(papers))
+    found = {(u, v): d for u, v, k, d in topic.graph.edges(keys=True, data=True) if k == "builds_on"}
+    assert set(found) == {("table-retrieval", "tabsim")}
+    assert found["table-retrieval", "tabsim"]["basis"] == "name"
+    assert found["table-retrieval", "tabsim"]["evidence"] == "TabSim"
+    assert edges(topic, "mentions") == set()  # the builds-on link says it: no second link
+    link = next(l for l in topic.links("tabsim") if l.kind == "builds_on")
+    assert (link.source, link.target, link.evidence, link.basis) == ("table-retrieval", "tabsim", ("TabSim",), "name")
+
+
+def test_an_earlier_paper_cannot_name_a_later_one_s_method():
+    """Dated before TabSim, a paper using the name used it before TabSim was written: no link."""
+    papers = dated(MENTIONS, {"tabsim": 2023, "table-retrieval": 2022})
+    topic = build_graph(papers, TfidfAnalyzer(neighbours=1).analyse(papers))
+    assert edges(topic, "builds_on") == set() and edges(topic, "mentions") == set()
 
 
 def test_links_by_paper_are_each_paper_s_links(topic):
-    kinds = frozenset({"builds_on", "mentions"})
+    kinds = frozenset({"related", "builds_on", "mentions"})
     found = topic.links_by_paper(kinds)
     assert found and sum(len(ls) for ls in found.values()) == 2 * sum(
         1 for _, _, k in topic.graph.edges(keys=True) if k in kinds)
@@ -127,9 +150,36 @@ MENTIONS = [
 ]
 
 
+def test_no_link_by_a_name_in_use_before_its_owner():
+    """A paper dated before TabSim already says "TabSim": the name is not TabSim's own, so naming it
+    is no evidence of using that paper, nor a mention of it."""
+    older = paper("older", "Siamese Table Encoders", "Our TabSim baseline scores table similarity with a "
+                  "siamese neural network over table captions.", 2021)
+    papers = dated(MENTIONS, {"tabsim": 2022, "table-retrieval": 2023}) + [older]
+    topic = build_graph(papers, TfidfAnalyzer(neighbours=2).analyse(papers))
+    assert edges(topic, "builds_on") == set() and edges(topic, "mentions") == set()
+
+
+def test_no_link_from_a_paper_naming_its_own_method_alike():
+    """A later paper proposing a method of its own under the same name names no other paper's
+    method; one naming a new method after it ("TabSim Lite") still uses the name."""
+    own = [dataclasses.replace(p, abstract=CleanText((Span("text", "We propose TabSim, which retrieves tables "
+                                                                    "with siamese encoders over table captions."),)))
+           if p.slug == "table-retrieval" else p for p in dated(MENTIONS, {"tabsim": 2022, "table-retrieval": 2023})]
+    topic = build_graph(own, TfidfAnalyzer(neighbours=1).analyse(own))
+    assert edges(topic, "builds_on") == set() and edges(topic, "mentions") == set()
+    after = [dataclasses.replace(p, abstract=CleanText((Span("text", "We present TabSim Lite, which retrieves "
+                                                                      "tables with siamese encoders over table captions."),)))
+             if p.slug == "table-retrieval" else p for p in own]
+    topic = build_graph(after, TfidfAnalyzer(neighbours=1).analyse(after))
+    assert edges(topic, "builds_on") == {("table-retrieval", "tabsim")}
+
+
 def test_mentions_need_a_distinctive_name_and_a_close_topic():
-    analysis = TfidfAnalyzer(neighbours=1).analyse(MENTIONS)
-    topic = build_graph(MENTIONS, analysis)
+    """Undated, the papers cannot be ordered: a name used is a mention, not a builds-on link."""
+    papers = dated(MENTIONS, {})
+    analysis = TfidfAnalyzer(neighbours=1).analyse(papers)
+    topic = build_graph(papers, analysis)
     mentions = {(u, v): d for u, v, k, d in topic.graph.edges(keys=True, data=True) if k == "mentions"}
     assert ("table-retrieval", "tabsim") in mentions
     found = mentions["table-retrieval", "tabsim"]

@@ -72,6 +72,16 @@ def test_local_map_puts_earlier_left_and_later_right(corpus):
         elif year and year > paper.date.year:
             assert n.x > centre.x
     assert len({n.paper.slug for n in nodes}) == len(nodes)
+    # dated related papers without evidence are drawn as earlier or later related work, not builds on
+    ctx = contexts[paper.slug]
+    assert ctx.earlier and ctx.later and not ctx.builds_on and not ctx.built_on_by
+    assert all(n.paper.date.year < paper.date.year for n in ctx.earlier)
+    assert all(n.paper.date.year > paper.date.year for n in ctx.later)
+    relation = {n.paper.slug: n.relation for n in nodes}
+    for n in ctx.earlier + ctx.later:
+        assert relation.get(n.paper.slug, "earlier" if n in ctx.earlier else "later") == \
+            ("earlier" if n in ctx.earlier else "later")
+    assert {n.relation for n in nodes[1:] if n.side == -1} <= {"earlier"}
 
 
 def label_box(node, centre, width=720):

@@ -126,7 +126,7 @@ def test_rendering_unfreezes_the_heap_it_froze_and_only_that(tmp_path):
         sorted(p.name for p in (tmp_path / "b").rglob("*.md"))
 
 
-def test_builds_on_lists_give_the_dates_and_mentions_the_name(tmp_path):
+def test_builds_on_lists_state_the_evidence_and_date_order_claims_nothing(tmp_path):
     record = '{{"id": "{}", "title": "{}", "abstract": "{}", "authors": "A. Author", "update_date": "{}"}}\n'
     source = tmp_path / "papers.jsonl"
     source.write_text(
@@ -135,15 +135,25 @@ def test_builds_on_lists_give_the_dates_and_mentions_the_name(tmp_path):
                       "summarization benchmarks.", "2015-01-05") +
         record.format("1903.00003", "Long document summarization",
                       "Sparse attention for long documents, evaluated on summarization benchmarks, with "
-                      "SparseFormer as the encoder.", "2019-03-01"), encoding="utf-8")
+                      "SparseFormer as the encoder.", "2019-03-01") +
+        record.format("2104.00004", "Summarization benchmarks revisited",
+                      "Summarization benchmarks of long documents are noisy; we clean the benchmarks.",
+                      "2021-04-01"), encoding="utf-8")
     generate([source], Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json"))
-    earlier = (tmp_path / "docs" / "papers" / "sparseformer-sparse-attention-for-long-documents.md").read_text(encoding="utf-8")
-    built_on_by = earlier[earlier.index("{ #builds-on"):]
-    assert "(2019) — dated 2019-03-01 after 2015-01-05; score " in built_on_by
-    assert "names “2019" not in earlier
-    later = (tmp_path / "docs" / "papers" / "long-document-summarization.md").read_text(encoding="utf-8")
-    mentions = later[later.index("{ #mentions"):]
-    assert "— names “SparseFormer”; score " in mentions
+    pages = tmp_path / "docs" / "papers"
+    earlier = (pages / "sparseformer-sparse-attention-for-long-documents.md").read_text(encoding="utf-8")
+    built_on_by = earlier[earlier.index("{ #builds-on"):earlier.index("## ", earlier.index("{ #builds-on"))]
+    assert ">Long document summarization</a> (2019) — uses “SparseFormer”, introduced by this paper; score " \
+        in built_on_by
+    later = (pages / "long-document-summarization.md").read_text(encoding="utf-8")
+    builds_on = later[later.index("{ #builds-on"):]
+    assert "(2015) — uses “SparseFormer”, introduced by the earlier paper; score " in builds_on
+    assert "{ #mentions" not in later  # the builds-on link says it
+    # a related paper dated later, with no evidence: listed in date order, with no claim
+    dated = later[later.index("{ #dated-related"):]
+    assert "<strong>Later related work</strong>" in dated
+    assert ">Summarization benchmarks revisited</a> (2021) — score " in dated
+    assert "Summarization benchmarks revisited" not in builds_on[:builds_on.index("{ #dated-related")]
 
 
 def test_papers_with_the_same_title_are_told_apart_wherever_they_are_listed(tmp_path):
