@@ -297,8 +297,8 @@ def _noun(word: str, alone: bool) -> bool:
         return False
     if alone and "-" in word and _readings(word.split("-")[0]) & {"ADJ", "ADV"} >= _readings(word.split("-")[0]) > set():
         return False  # "large-batch", "easy-to-use": a compound adjective
-    if not readings:  # unknown: a term unless it has an adjective's ending ("trainable", "convolutional")
-        return len(last) > 2 and not (alone and last.endswith(_ADJECTIVE_ENDINGS))
+    if not readings:  # unknown: a term unless it has an adjective's ending ("trainable", "deep convolutional")
+        return len(last) > 2 and not last.endswith(_ADJECTIVE_ENDINGS)
     if use == "gerund":
         return True
     if alone and (_vague(word) or readings & {"ADJ", "ADV"}):

@@ -29,7 +29,8 @@ def test_names_nouns_and_noun_phrases_are_key_terms(term):
 
 
 @pytest.mark.parametrize("phrase", ["distillation achieves", "develop models", "regarding robustness",
-                                    "networks trained", "models efficient", "rightarrow x"])
+                                    "networks trained", "models efficient", "rightarrow x",
+                                    "deep convolutional", "fully differentiable"])
 def test_a_phrase_ends_in_a_noun_like_word_and_opens_with_no_bare_verb(phrase):
     assert not key_term(phrase)
 
