@@ -20,7 +20,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--terms", type=int, default=50000)
     parser.add_argument("--components", type=int, default=200, help="LSA dimensions")
-    parser.add_argument("--directions", type=int, default=12, help="directions kept (discriminant analysis)")
+    parser.add_argument("--directions", type=int, default=12, help="directions kept (discriminant analysis; 0: the LSA directions, unsupervised)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=SHIPPED)
     args = parser.parse_args()

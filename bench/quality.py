@@ -82,9 +82,12 @@ BACKENDS = {
     "lsa12": lambda model: TfidfAnalyzer(neighbours=NEIGHBOURS),  # litmap before the background model
     "background-only": lambda model: backends.analyzer("default", neighbours=NEIGHBOURS, lsa_share=0.0,
                                                        background_share=0.999),
+    "default+background-idf": lambda model: backends.analyzer("default", neighbours=NEIGHBOURS, background_idf=True),
     "semantic": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS),
     "semantic-only": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS, lsa_share=0.0,
                                                      background_share=0.0, embedding_share=0.999),
+    "semantic+tfidf": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS, lsa_share=0.0,
+                                                      background_share=0.0),
 }
 
 
@@ -94,6 +97,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--backend", nargs="+", choices=sorted(BACKENDS), default=["default"])
     parser.add_argument("--model", help="semantic backends: a sentence-transformers model name or folder")
+    parser.add_argument("--background", help="another background model file (python -m bench.background --out)")
     args = parser.parse_args()
     held_out = evaluation(records())
     samples = {size: papers_of(sample(held_out, size, args.seed)) for size in args.sizes}
@@ -103,7 +107,10 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|")
     for name in args.backend:
         for size in args.sizes:
-            r = measure(samples[size], BACKENDS[name](args.model))
+            analyzer = BACKENDS[name](args.model)
+            if args.background and getattr(analyzer, "background", None):
+                analyzer.background = args.background
+            r = measure(samples[size], analyzer)
             print(f"| {name} | {r.papers:,} | {r.same_category:.3f} | {r.chance:.3f} | {r.nmi:.3f} | {r.areas:,} "
                   f"| {r.ms_per_paper:.2f} |", flush=True)
 

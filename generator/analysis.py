@@ -148,6 +148,7 @@ class TfidfAnalyzer:
     seed: int = 0
     background: str | None = None  # a background model in generator/data/ (``background.load``)
     background_share: float = 0.0  # weight of the background-LSA cosine in the score
+    background_idf: bool = False  # rank by term vectors weighted by the background IDF
 
     def vectorise(self, papers: list[Paper]) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
         """TF-IDF rows (on the ``TERM_GRID``), the column terms and a mask over ``X.data`` of the
@@ -162,7 +163,10 @@ class TfidfAnalyzer:
             return sparse.csr_matrix((len(papers), 0)), [], np.zeros(0, dtype=bool), None, None
         once, titles, names, is_phrase, occurrences = found
         counts = (once + (self.title_weight - 1) * titles).tocsr()
-        X = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
+        tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
+        if self.background and self.background_idf:
+            tfidf.idf_ = background.load(background.path(self.background)).weights(names, tfidf.idf_)
+        X = tfidf.transform(counts).tocsr()
         X.data = on_grid(X.data, TERM_GRID)
         aligned = (once + 0.5 * (counts > 0)).tocsr()  # once-counts on X's entries; +0.5 keeps zeros
         X.sort_indices()

@@ -12,7 +12,7 @@ from .cache import Cache
 
 BACKENDS = ("default", "tfidf", "semantic")
 BACKEND_ENV, MODEL_ENV = "LITMAP_BACKEND", "LITMAP_MODEL"
-DEFAULT = {"background": SHIPPED_NAME, "background_share": 0.3, "lsa_share": 0.1}
+DEFAULT = {"background": SHIPPED_NAME, "background_share": 0.2, "lsa_share": 0.15}
 
 
 def analyzer(backend: str = "default", model: str | None = None, cache: Cache | None = None,

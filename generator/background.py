@@ -59,6 +59,13 @@ class Background:
             Z = normalize(C.tocsr()) @ self.directions[known[inside]].astype(np.float64)
         return on_grid(normalize(Z), THEME_GRID)
 
+    def weights(self, names: list[str], fallback: np.ndarray) -> np.ndarray:
+        """The IDF of each of ``names`` in the background corpus; a term it does not know (rarer
+        there than every term it keeps) gets the largest of its IDF and ``fallback`` (the corpus')."""
+        known = np.array([self._column.get(name, -1) for name in names], dtype=np.int64)
+        rare = np.maximum(float(self.idf.max()), fallback)
+        return np.where(known >= 0, self.idf[np.maximum(known, 0)].astype(np.float64), rare)
+
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(path, terms=np.array(self.terms), idf=self.idf.astype(np.float16),
@@ -72,7 +79,8 @@ def fit(counts: sparse.csr_matrix, names: list[str], labels: list[str], terms: i
     none in more than ``max_df_share`` of them), smoothed IDF as scikit-learn's, a truncated SVD
     (fixed seed) of the L2-normalised sublinear TF-IDF rows to ``components`` dimensions (LSA), then
     the ``directions`` of that space that best tell the subjects apart (linear discriminant
-    analysis): the directions stored map a term straight to them."""
+    analysis; ``directions`` 0 keeps the LSA directions): the directions stored map a term straight
+    to them."""
     counts = counts.tocsr()
     n = counts.shape[0]
     df = np.bincount(counts.indices, minlength=counts.shape[1])
@@ -85,9 +93,10 @@ def fit(counts: sparse.csr_matrix, names: list[str], labels: list[str], terms: i
     X = normalize((X @ sparse.diags(idf)).tocsr())
     with threadpool_limits(1, user_api="blas"):
         svd = TruncatedSVD(n_components=components, random_state=seed, n_iter=7).fit(X)
-        lsa = normalize(X @ svd.components_.T)
-        lda = LinearDiscriminantAnalysis(solver="svd").fit(lsa, labels)
-    mapped = svd.components_.T @ lda.scalings_[:, :directions]
+        mapped = svd.components_.T
+        if directions:
+            lda = LinearDiscriminantAnalysis(solver="svd").fit(normalize(X @ mapped), labels)
+            mapped = mapped @ lda.scalings_[:, :directions]
     return Background(tuple(names[i] for i in keep), idf.astype(np.float32),
                       (mapped / np.abs(mapped).max()).astype(np.float32))
 

@@ -5,6 +5,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, config
@@ -46,6 +47,14 @@ def _print_summary(report) -> None:
         print(line)
 
 
+def with_analysis(args, project: Project) -> Project:
+    """The project with the analysis backend and model of the configuration file, if it names any
+    (the LITMAP_BACKEND / LITMAP_MODEL environment variables still win: ``backends.configured``)."""
+    path = args.config or config.find()
+    settings = config.load(path) if path else None
+    return replace(project, backend=settings.backend, model=settings.model) if settings else project
+
+
 def choose_sources(args, project: Project) -> tuple[list[Path | Source], int | None]:
     """The sources and listing year to use: the command line's, else the configuration file's
     (``--config``, or litmap.toml in the current folder), else the bundled corpus."""
@@ -79,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     project = Project()
     try:
         sources, listing_year = choose_sources(args, project)
+        project = with_analysis(args, project)
         if args.command == "serve":
             return _serve(args, project, sources, listing_year)
         progress = Progress("auto")

@@ -1,5 +1,5 @@
-"""The project's configuration file, ``litmap.toml``: which sources to read, in which format, and
-the year of listings whose dates give none. Checked key by key; a mistake is a ConfigurationError
+"""The project's configuration file, ``litmap.toml``: which sources to read, in which format, the
+year of listings whose dates give none, and the analysis backend (``[analysis]``). Checked key by key; a mistake is a ConfigurationError
 naming the file, the line and the key."""
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from .exceptions import ConfigurationError
 from .readers import FORMATS, Source
 
 FILE_NAME = "litmap.toml"
-TOP_KEYS = ("listing_year", "sources")
+TOP_KEYS = ("analysis", "listing_year", "sources")
 SOURCE_KEYS = ("path", "format", "listing_year")
+ANALYSIS_KEYS = ("backend", "model")
+BACKENDS = ("default", "tfidf", "semantic")  # generator.backends.BACKENDS
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class Config:
     file: Path
     listing_year: int | None = None
     sources: tuple[Source, ...] = ()
+    backend: str | None = None  # [analysis] backend
+    model: str | None = None    # [analysis] model: a sentence-transformers model name or folder
 
 
 def find(folder: Path | None = None) -> Path | None:
@@ -95,6 +99,22 @@ class _Checker:
         return Source(path, fmt, year)
 
 
+    def analysis(self, data) -> tuple[str | None, str | None]:
+        """``[analysis]``: the backend (one of ``BACKENDS``) and the semantic backend's model."""
+        if not isinstance(data, dict):
+            self.fail(f"analysis must be a table ([analysis] with backend = \"…\"), not {_kind(data)}", "analysis")
+        for key in data:
+            if key not in ANALYSIS_KEYS:
+                self.fail(f"analysis: unknown key '{key}' (known keys: {', '.join(ANALYSIS_KEYS)})", key, -1)
+        backend, model = data.get("backend"), data.get("model")
+        if backend is not None and backend not in BACKENDS:
+            shown = f"'{backend}'" if isinstance(backend, str) else _kind(backend)
+            self.fail(f"analysis.backend: unknown backend {shown} (known: {', '.join(BACKENDS)})", "backend", -1)
+        if model is not None and (not isinstance(model, str) or not model.strip()):
+            self.fail(f"analysis.model must be a model name or folder in quotes, not {_kind(model)}", "model", -1)
+        return backend, model
+
+
 def _kind(value) -> str:
     names = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "a table"}
     kind = next((name for t, name in names.items() if isinstance(value, t)), type(value).__name__)
@@ -127,4 +147,6 @@ def load(path: Path) -> Config:
     sources = data.get("sources", [])
     if not isinstance(sources, list):
         check.fail(f"sources must be a list of [[sources]] tables, not {_kind(sources)}", "sources")
-    return Config(file=path, listing_year=year, sources=tuple(check.source(s, i) for i, s in enumerate(sources)))
+    backend, model = check.analysis(data["analysis"]) if "analysis" in data else (None, None)
+    return Config(file=path, listing_year=year, sources=tuple(check.source(s, i) for i, s in enumerate(sources)),
+                  backend=backend, model=model)

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import (aliases, analysis as analysis_module, areas, clean, graph, layout as layout_module, models, neighbours,
-               phrases, readers, search, stable_areas, tokens, workers)
-from .analysis import Analysis, TfidfAnalyzer, analyse
+from . import (aliases, analysis as analysis_module, areas, background, backends, clean, graph, layout as layout_module,
+               models, neighbours, phrases, readers, search, stable_areas, tokens, workers)
+from .analysis import Analysis, analyse
 from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
 from .exceptions import BuildError, InputError
@@ -62,6 +62,8 @@ class Project:
     aliases: Path | None = None  # the alias map of renamed papers; default <root>/aliases.json
     areas: Path | None = None  # the last build's communities; default areas.json beside the alias map
     cache: Path | None = DEFAULT_CACHE  # parsed inputs and analyses (relative: below root); None: off
+    backend: str | None = None  # the analysis backend (``backends``; litmap.toml [analysis])
+    model: str | None = None    # the semantic backend's model
 
     @property
     def cache_dir(self) -> Path | None:
@@ -250,7 +252,7 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
     """The text analysis, the graph and the map layout, from the cache when the papers' text, the
     settings, the code and the communities the areas start from are unchanged."""
     text = make_key(*_papers_text(papers))
-    analysis_code = code_fingerprint(analysis_module, phrases, tokens, neighbours, models)
+    analysis_code = code_fingerprint(analysis_module, background, phrases, tokens, neighbours, models)
     analysis_key = make_key("analysis", analysis_code, repr(analyzer), text)
 
     def map_key(start: list[list[str]] | None) -> str:
@@ -290,7 +292,7 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     outcomes += rejected
     outcomes += [EntryOutcome(r.source, "rejected", reason=r.reason) for r in read.rejections]
     report = BuildReport(sources=sorted(source.files), outcomes=outcomes, papers=papers)
-    analyzer = TfidfAnalyzer()
+    analyzer = backends.configured(project.backend, project.model, cache)
     analysis, topic, pos = analyse_and_map(papers, analyzer, cache, progress,
                                            stable_areas.load(project.areas_file))
     analysis = analysis.terms_and_related()  # the vectors are freed before pages render

@@ -32,7 +32,7 @@ def test_sources_are_resolved_against_the_config_folder(tmp_path):
 
 
 @pytest.mark.parametrize("text,message", [
-    ('listing_yaer = 2024\n', r"litmap\.toml:1: unknown key 'listing_yaer' \(known keys: listing_year, sources\)"),
+    ('listing_yaer = 2024\n', r"litmap\.toml:1: unknown key 'listing_yaer' \(known keys: analysis, listing_year, sources\)"),
     ('listing_year = "2024"\n', r"litmap\.toml:1: listing_year must be a whole number .*not text \('2024'\)"),
     ('listing_year = 24\n', r"litmap\.toml:1: listing_year must be a four-digit year, not 24"),
     ('[[sources]]\npath = "corpus"\nformt = "listing"\n',
