@@ -11,12 +11,14 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from sklearn.metrics import normalized_mutual_info_score
 
 from bench.sample import evaluation, records, sample
 from generator import backends
 from generator.analysis import Analyzer, TfidfAnalyzer
+from generator.cache import Cache
 from generator.clean import clean_text
 from generator.graph import build_graph
 from generator.merge import merge
@@ -84,6 +86,8 @@ BACKENDS = {
                                                        background_share=0.999),
     "default+background-idf": lambda model: backends.analyzer("default", neighbours=NEIGHBOURS, background_idf=True),
     "semantic": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS),
+    "semantic-0.6": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS, embedding_share=0.6),
+    "semantic-0.25": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS, embedding_share=0.25),
     "semantic-only": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS, lsa_share=0.0,
                                                      background_share=0.0, embedding_share=0.999),
     "semantic+tfidf": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS, lsa_share=0.0,
@@ -98,6 +102,7 @@ def main() -> None:
     parser.add_argument("--backend", nargs="+", choices=sorted(BACKENDS), default=["default"])
     parser.add_argument("--model", help="semantic backends: a sentence-transformers model name or folder")
     parser.add_argument("--background", help="another background model file (python -m bench.background --out)")
+    parser.add_argument("--cache", type=Path, help="semantic backends: keep the embeddings in this folder")
     args = parser.parse_args()
     held_out = evaluation(records())
     samples = {size: papers_of(sample(held_out, size, args.seed)) for size in args.sizes}
@@ -110,6 +115,8 @@ def main() -> None:
             analyzer = BACKENDS[name](args.model)
             if args.background and getattr(analyzer, "background", None):
                 analyzer.background = args.background
+            if args.cache and hasattr(analyzer, "encoder"):
+                analyzer.cache = Cache(args.cache)
             r = measure(samples[size], analyzer)
             print(f"| {name} | {r.papers:,} | {r.same_category:.3f} | {r.chance:.3f} | {r.nmi:.3f} | {r.areas:,} "
                   f"| {r.ms_per_paper:.2f} |", flush=True)

@@ -103,3 +103,28 @@ def test_a_bad_config_is_a_one_line_error_with_exit_code_2(tmp_path, capsys):
     code = cli.main(["generate", "--config", str(path)])
     err = capsys.readouterr().err
     assert code == 2 and "litmap.toml:1: unknown key 'colour'" in err and "Traceback" not in err
+
+
+def test_the_analysis_table_names_backend_and_model(tmp_path):
+    loaded = config.load(write(tmp_path, '[analysis]\nbackend = "semantic"\nmodel = "models/minilm"\n'))
+    assert (loaded.backend, loaded.model) == ("semantic", "models/minilm")
+    assert (config.load(write(tmp_path, "listing_year = 2024\n")).backend) is None
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[analysis]\nbackend = "magic"\n', r"litmap\.toml:2: analysis\.backend: unknown backend 'magic' "
+                                       r"\(known: default, tfidf, semantic\)"),
+    ('[analysis]\nmodle = "x"\n', r"litmap\.toml:2: analysis: unknown key 'modle' \(known keys: backend, model\)"),
+    ('[analysis]\nmodel = 3\n', r"litmap\.toml:2: analysis\.model must be a model name or folder"),
+    ('analysis = 3\n', r"litmap\.toml:1: analysis must be a table"),
+])
+def test_analysis_mistakes_name_the_line(tmp_path, text, message):
+    with pytest.raises(ConfigurationError, match=message):
+        config.load(write(tmp_path, text))
+
+
+def test_the_command_line_takes_the_backend_from_the_config(tmp_path):
+    path = write(tmp_path, '[analysis]\nbackend = "tfidf"\n')
+    project = cli.with_analysis(args(config_file=path), Project())
+    assert (project.backend, project.model) == ("tfidf", None)
+    assert config.BACKENDS == __import__("generator.backends").backends.BACKENDS
