@@ -3,11 +3,14 @@
 The default analyser weighs the words and two-word phrases of titles and abstracts (see
 ``phrases``; counted on the token arrays of ``tokens``) with TF-IDF. Papers are compared by the
 cosine similarity of those term vectors, blended with the cosine of their broad themes (LSA: a
-truncated SVD of the same vectors to a dozen dimensions); ``neighbours`` finds the nearest papers
-without an n × n matrix. Both kinds of vectors are rounded to a grid (``neighbours.on_grid``) so that
-every score is an exact sum: the same on any machine, thread count, block size or search path. Key
-terms and the terms two papers share come from the term vectors alone.
-Another analyser (embeddings, say) can be plugged in through the ``Analyzer`` protocol.
+truncated SVD of the same vectors to a dozen dimensions) and, when a background model is named
+(``background``: fitted on a large arXiv corpus and shipped with litmap; ``backends`` turns it on
+by default), with the cosine of the papers in that model's topic space, so a small corpus knows
+which words go together; ``embeddings`` adds sentence embeddings the same way. ``neighbours``
+finds the nearest papers without an n × n matrix. All vectors are rounded to a grid
+(``neighbours.on_grid``) so that every score is an exact sum: the same on any machine, thread
+count, block size or search path. Key terms and the terms two papers share come from the term
+vectors alone. Another analyser can be plugged in through the ``Analyzer`` protocol.
 """
 from __future__ import annotations
 
@@ -133,7 +136,8 @@ def _shared_many(X: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, limit
 class TfidfAnalyzer:
     """TF-IDF over words and two-word phrases (sublinear tf, title counted ``title_weight`` times):
     the two steps of scikit-learn's TfidfVectorizer, run apart to keep the raw counts. Related
-    papers are ranked by ``(1 - lsa_share) · TF-IDF cosine + lsa_share · LSA cosine``."""
+    papers are ranked by ``(1 - lsa_share - background_share) · TF-IDF cosine + lsa_share · LSA
+    cosine + background_share · background cosine`` (papers sharing no term score 0)."""
 
     top_terms: int = 8
     neighbours: int = 8
