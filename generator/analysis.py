@@ -152,7 +152,7 @@ class TfidfAnalyzer:
     seed: int = 0
     background: str | None = None  # a background model in generator/data/ (``background.load``)
     background_share: float = 0.0  # weight of the background-LSA cosine in the score
-    background_idf: bool = False  # rank by term vectors weighted by the background IDF
+    background_idf: bool = False  # term vectors (ranking, key and shared terms) weighted by the background IDF
 
     def vectorise(self, papers: list[Paper]) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
         """TF-IDF rows (on the ``TERM_GRID``), the column terms and a mask over ``X.data`` of the

@@ -66,7 +66,7 @@ def embed(papers: list[Paper], encoder: Encoder, cache: Cache, model: str) -> np
     occurrence order). The cache then keeps the embeddings of these papers."""
     texts = [text_of(p) for p in papers]
     keys = [text_key(t) for t in texts]
-    store_key = make_key("embeddings", model)
+    store_key = make_key("embeddings", model)  # SemanticAnalyzer.keep_cached names it too
     store = cache.get("embeddings", store_key, dict) or {}
     todo = list(dict.fromkeys(k for k in keys if k not in store))
     if todo:
@@ -91,6 +91,10 @@ class SemanticAnalyzer(TfidfAnalyzer):
     embedding_share: float = 0.4
     encoder: Encoder | None = field(default=None, repr=False, compare=False)
     cache: Cache = field(default_factory=lambda: Cache(None), repr=False, compare=False)
+
+    def keep_cached(self) -> None:
+        """Keeps this model's embeddings in the cache when the analysis itself came from it."""
+        self.cache.keep("embeddings", make_key("embeddings", self.model))
 
     def dense(self, papers: list[Paper], counts: sparse.csr_matrix | None, names: list[str]
               ) -> list[tuple[np.ndarray, float]]:

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import (aliases, analysis as analysis_module, areas, background, backends, clean, graph, layout as layout_module,
-               models, neighbours, phrases, readers, search, stable_areas, tokens, workers)
+from . import (aliases, analysis as analysis_module, areas, background, backends, clean, embeddings, graph,
+               layout as layout_module, models, neighbours, phrases, readers, search, stable_areas, tokens, workers)
 from .analysis import Analysis, analyse
 from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
@@ -252,7 +252,7 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
     """The text analysis, the graph and the map layout, from the cache when the papers' text, the
     settings, the code and the communities the areas start from are unchanged."""
     text = make_key(*_papers_text(papers))
-    analysis_code = code_fingerprint(analysis_module, background, phrases, tokens, neighbours, models)
+    analysis_code = code_fingerprint(analysis_module, background, embeddings, phrases, tokens, neighbours, models)
     analysis_key = make_key("analysis", analysis_code, repr(analyzer), text)
 
     def map_key(start: list[list[str]] | None) -> str:
@@ -261,6 +261,8 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
 
     with progress.stage("analyse text"):
         analysis = cache.get("analysis", analysis_key, Analysis)
+        if analysis is not None and hasattr(analyzer, "keep_cached"):
+            analyzer.keep_cached()  # what the analysis was made from stays for the next change
         if analysis is None:
             analysis = analyse(papers, analyzer)
             cache.put("analysis", analysis_key, analysis)

@@ -101,3 +101,29 @@ def test_the_real_model_embeds_similar_texts_nearby():
                paper("c", "Galaxy redshift survey", "Spectra of distant galaxies.")], encoder, Cache(None), "minilm")
     assert E.shape == (3, 384)
     assert E[0] @ E[1] > E[0] @ E[2] + 0.1
+
+
+def test_a_semantic_rebuild_embeds_only_the_new_paper(tmp_path, monkeypatch):
+    from generator.pipeline import ROOT, Project, generate
+
+    calls: list[list[str]] = []
+
+    class Recording(FakeEncoder):
+        def __init__(self, model):
+            super().__init__()
+            self.calls = calls
+
+    monkeypatch.setattr(embeddings, "SentenceEncoder", Recording)
+    monkeypatch.setenv(backends.BACKEND_ENV, "semantic")
+    monkeypatch.chdir(ROOT)
+    project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json", cache=tmp_path / "cache")
+    fixture = (ROOT / "tests" / "fixtures" / "basic").relative_to(ROOT)
+    first = generate([fixture], project)
+    assert len(calls) == 1 and len(calls[0]) == first.report.counts()["papers"]
+    generate([fixture], project)  # unchanged: the analysis comes from the cache, nothing is embedded
+    assert len(calls) == 1
+    extra = tmp_path / "new.txt"
+    extra.write_text("Unlearnable Examples\n\nPoisoning training data so that models cannot learn from it.\n\n"
+                     "  • 2 authors\n·\nSep 25, 2024\n\n", encoding="utf-8")
+    generate([fixture, extra], project)
+    assert calls[1] == ["Unlearnable Examples. Poisoning training data so that models cannot learn from it."]
