@@ -1,7 +1,9 @@
-"""Map quality benchmark (not a test): on fixed-seed samples of the arXiv corpus, how often a
-paper's related papers share its primary arXiv category (against the chance level), how well the
-map's areas agree with the primary categories (NMI), and the analysis time per paper.
-Run: .venv/bin/python -m bench.quality [--sizes 2000 10000] [--seed 0]"""
+"""Map quality benchmark (not a test): on fixed-seed samples of the held-out evaluation split of the
+arXiv corpus (``bench.sample.evaluation``: never seen by the background model, which is fitted on
+``training``), how often a paper's related papers share its primary arXiv category (against the
+chance level), how well the map's areas agree with the primary categories (NMI), and the analysis
+time per paper, for each backend asked for.
+Run: .venv/bin/python -m bench.quality [--sizes 2000 10000] [--seed 0] [--backend default tfidf ...]"""
 from __future__ import annotations
 
 import argparse
@@ -9,11 +11,14 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from sklearn.metrics import normalized_mutual_info_score
 
-from bench.sample import records, sample
+from bench.sample import evaluation, records, sample
+from generator import backends
 from generator.analysis import Analyzer, TfidfAnalyzer
+from generator.cache import Cache
 from generator.clean import clean_text
 from generator.graph import build_graph
 from generator.merge import merge
@@ -72,20 +77,49 @@ def measure(papers: list[Paper], analyzer: Analyzer) -> Row:
                len(topic.areas), 1000 * seconds / len(papers))
 
 
+# What was tried: the backends of ``generator.backends`` and variants of the default.
+BACKENDS = {
+    "default": lambda model: backends.analyzer("default", neighbours=NEIGHBOURS),
+    "tfidf": lambda model: TfidfAnalyzer(neighbours=NEIGHBOURS, lsa_share=0.0),
+    "lsa12": lambda model: TfidfAnalyzer(neighbours=NEIGHBOURS),  # litmap before the background model
+    "background-only": lambda model: backends.analyzer("default", neighbours=NEIGHBOURS, lsa_share=0.0,
+                                                       background_share=0.999),
+    "default+background-idf": lambda model: backends.analyzer("default", neighbours=NEIGHBOURS, background_idf=True),
+    "semantic": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS),
+    "semantic-0.6": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS, embedding_share=0.6),
+    "semantic-0.25": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS, embedding_share=0.25),
+    "semantic-only": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS, lsa_share=0.0,
+                                                     background_share=0.0, embedding_share=0.999),
+    "semantic+tfidf": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS, lsa_share=0.0,
+                                                      background_share=0.0),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--backend", nargs="+", choices=sorted(BACKENDS), default=["default"])
+    parser.add_argument("--model", help="semantic backends: a sentence-transformers model name or folder")
+    parser.add_argument("--background", help="another background model file (python -m bench.background --out)")
+    parser.add_argument("--cache", type=Path, help="semantic backends: keep the embeddings in this folder")
     args = parser.parse_args()
-    corpus = records()
-    rows = [measure(papers_of(sample(corpus, size, args.seed)), TfidfAnalyzer(neighbours=NEIGHBOURS))
-            for size in args.sizes]
-    print(f"\nTF-IDF + LSA, {NEIGHBOURS} related papers each, seed {args.seed}\n")
-    print("| papers | same primary category | chance | NMI areas / categories | areas | analysis ms/paper |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for r in rows:
-        print(f"| {r.papers:,} | {r.same_category:.3f} | {r.chance:.3f} | {r.nmi:.3f} | {r.areas:,} "
-              f"| {r.ms_per_paper:.2f} |")
+    held_out = evaluation(records())
+    samples = {size: papers_of(sample(held_out, size, args.seed)) for size in args.sizes}
+    print(f"\n{NEIGHBOURS} related papers each; samples (seed {args.seed}) of the {len(held_out):,} held-out "
+          f"evaluation records only\n")
+    print("| backend | papers | same primary category | chance | NMI areas / categories | areas | analysis ms/paper |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name in args.backend:
+        for size in args.sizes:
+            analyzer = BACKENDS[name](args.model)
+            if args.background and getattr(analyzer, "background", None):
+                analyzer.background = args.background
+            if args.cache and hasattr(analyzer, "encoder"):
+                analyzer.cache = Cache(args.cache)
+            r = measure(samples[size], analyzer)
+            print(f"| {name} | {r.papers:,} | {r.same_category:.3f} | {r.chance:.3f} | {r.nmi:.3f} | {r.areas:,} "
+                  f"| {r.ms_per_paper:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -3,11 +3,14 @@
 The default analyser weighs the words and two-word phrases of titles and abstracts (see
 ``phrases``; counted on the token arrays of ``tokens``) with TF-IDF. Papers are compared by the
 cosine similarity of those term vectors, blended with the cosine of their broad themes (LSA: a
-truncated SVD of the same vectors to a dozen dimensions); ``neighbours`` finds the nearest papers
-without an n × n matrix. Both kinds of vectors are rounded to a grid (``neighbours.on_grid``) so that
-every score is an exact sum: the same on any machine, thread count, block size or search path. Key
-terms and the terms two papers share come from the term vectors alone.
-Another analyser (embeddings, say) can be plugged in through the ``Analyzer`` protocol.
+truncated SVD of the same vectors to a dozen dimensions) and, when a background model is named
+(``background``: fitted on a large arXiv corpus and shipped with litmap; ``backends`` turns it on
+by default), with the cosine of the papers in that model's topic space, so a small corpus knows
+which words go together; ``embeddings`` adds sentence embeddings the same way. ``neighbours``
+finds the nearest papers without an n × n matrix. All vectors are rounded to a grid
+(``neighbours.on_grid``) so that every score is an exact sum: the same on any machine, thread
+count, block size or search path. Key terms and the terms two papers share come from the term
+vectors alone. Another analyser can be plugged in through the ``Analyzer`` protocol.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
-from . import workers
+from . import background, workers
 from .models import Paper
 from .neighbours import TERM_GRID, THEME_GRID, Space, nearest, on_grid, processes
 from .phrases import choose_forms, distinct, key_term
@@ -133,7 +136,8 @@ def _shared_many(X: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, limit
 class TfidfAnalyzer:
     """TF-IDF over words and two-word phrases (sublinear tf, title counted ``title_weight`` times):
     the two steps of scikit-learn's TfidfVectorizer, run apart to keep the raw counts. Related
-    papers are ranked by ``(1 - lsa_share) · TF-IDF cosine + lsa_share · LSA cosine``."""
+    papers are ranked by ``(1 - lsa_share - background_share) · TF-IDF cosine + lsa_share · LSA
+    cosine + background_share · background cosine`` (papers sharing no term score 0)."""
 
     top_terms: int = 8
     neighbours: int = 8
@@ -146,6 +150,9 @@ class TfidfAnalyzer:
     lsa_share: float = 0.3  # weight of the LSA cosine in the score (0: TF-IDF cosine only)
     papers_per_component: int = 25  # fewer LSA dimensions for a small corpus, none below 50 papers
     seed: int = 0
+    background: str | None = None  # a background model in generator/data/ (``background.load``)
+    background_share: float = 0.0  # weight of the background-LSA cosine in the score
+    background_idf: bool = False  # term vectors (ranking, key and shared terms) weighted by the background IDF
 
     def vectorise(self, papers: list[Paper]) -> tuple[sparse.csr_matrix, list[str], np.ndarray]:
         """TF-IDF rows (on the ``TERM_GRID``), the column terms and a mask over ``X.data`` of the
@@ -157,10 +164,13 @@ class TfidfAnalyzer:
         """``vectorise``, plus the term occurrences (for spelling the terms)."""
         found = tokens.vocabulary(self.min_df, max(10, int(self.max_df_share * len(papers)))) if papers else None
         if found is None:  # no usable words at all
-            return sparse.csr_matrix((len(papers), 0)), [], np.zeros(0, dtype=bool), None
+            return sparse.csr_matrix((len(papers), 0)), [], np.zeros(0, dtype=bool), None, None
         once, titles, names, is_phrase, occurrences = found
         counts = (once + (self.title_weight - 1) * titles).tocsr()
-        X = TfidfTransformer(sublinear_tf=True).fit_transform(counts).tocsr()
+        tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
+        if self.background and self.background_idf:
+            tfidf.idf_ = background.load(background.path(self.background)).weights(names, tfidf.idf_)
+        X = tfidf.transform(counts).tocsr()
         X.data = on_grid(X.data, TERM_GRID)
         aligned = (once + 0.5 * (counts > 0)).tocsr()  # once-counts on X's entries; +0.5 keeps zeros
         X.sort_indices()
@@ -168,7 +178,7 @@ class TfidfAnalyzer:
         raw = aligned.data - 0.5
         df = np.bincount(once.indices, minlength=once.shape[1])
         phrase = is_phrase[X.indices]
-        return X, names, ~phrase | (raw >= 2) | (df[X.indices] >= 2), occurrences
+        return X, names, ~phrase | (raw >= 2) | (df[X.indices] >= 2), occurrences, counts
 
     def themes(self, papers: int) -> int:
         """How many LSA dimensions a corpus of this size gets (0 or 1: no LSA)."""
@@ -187,10 +197,27 @@ class TfidfAnalyzer:
             Z = TruncatedSVD(n_components=k, random_state=self.seed).fit_transform(X[:, shared])
         return on_grid(normalize(Z), THEME_GRID)
 
-    def space(self, X: sparse.csr_matrix) -> Space:
-        """What related papers are ranked by: TF-IDF cosine, blended with LSA cosine if any."""
-        Z = self.reduce(X) if self.lsa_share > 0 else None
-        return Space(X, Z, self.lsa_share if Z is not None else 0.0)
+    def dense(self, papers: list[Paper], counts: sparse.csr_matrix | None, names: list[str]
+              ) -> list[tuple[np.ndarray, float]]:
+        """Unit vectors per paper besides the corpus' own LSA, each with its share of the score:
+        here the background model's (``background.Background.project``), if any."""
+        if not self.background or self.background_share <= 0 or counts is None:
+            return []
+        return [(background.load(background.path(self.background)).project(counts, names), self.background_share)]
+
+    def space(self, X: sparse.csr_matrix, extra: list[tuple[np.ndarray, float]] = ()) -> Space:
+        """What related papers are ranked by: TF-IDF cosine, blended with the LSA cosine and the
+        cosines of the ``extra`` dense vectors (``dense``); the dense parts go in one matrix, each
+        scaled by the root of its share of their total, so its dot products are that blend."""
+        parts = [(Z, share) for Z, share in [(self.reduce(X) if self.lsa_share > 0 else None, self.lsa_share),
+                                             *extra] if Z is not None and share > 0]
+        total = sum(share for _, share in parts)
+        if not parts or total <= 0:
+            return Space(X)
+        if len(parts) == 1:
+            return Space(X, parts[0][0], total)
+        Z = np.hstack([on_grid(np.sqrt(share / total) * Z, THEME_GRID) for Z, share in parts])
+        return Space(X, Z, total)
 
     def analyse(self, papers: list[Paper]) -> Analysis:
         papers = sorted(papers, key=lambda p: p.slug)
@@ -198,13 +225,13 @@ class TfidfAnalyzer:
         if len(set(slugs)) != len(slugs):
             raise ValueError("papers must have unique slugs")
         tokens = Tokens.of(papers)
-        X, names, eligible, occurrences = self._vectorise(papers, tokens)
+        X, names, eligible, occurrences, counts = self._vectorise(papers, tokens)
         entry_row = np.repeat(np.arange(len(papers)), np.diff(X.indptr))
         top = dict(enumerate(_ranked_rows(entry_row[eligible], X.indices[eligible], X.data[eligible],
                                           len(papers), self.top_terms)))
         chosen = {}
         with threadpool_limits(1, user_api="blas"):  # small products bound by memory: a 2nd thread only spins
-            space = self.space(X)
+            space = self.space(X, self.dense(papers, counts, names))
             for i, found in nearest(space, self.neighbours):
                 kept = [(j, s) for j, s in found if s >= self.min_score]
                 chosen[i] = (kept or found[:1], not kept and bool(found))

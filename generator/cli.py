@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, config
@@ -47,6 +47,16 @@ def _print_summary(report) -> None:
         print(line)
 
 
+def with_analysis(args, project: Project) -> Project:
+    """The project with the analysis backend and model of the configuration file, if it names any
+    (the LITMAP_BACKEND / LITMAP_MODEL environment variables still win: ``backends.configured``),
+    and the names it gives areas."""
+    path = args.config or config.find()
+    settings = config.load(path) if path else None
+    return replace(project, backend=settings.backend, model=settings.model,
+                   area_names=settings.area_names) if settings else project
+
+
 def choose_sources(args, project: Project) -> tuple[list[Path | Source], int | None]:
     """The sources and listing year to use: the command line's, else the configuration file's
     (``--config``, or litmap.toml in the current folder), else the bundled corpus."""
@@ -69,7 +79,8 @@ def _serve(args, project: Project, sources: list[Path | Source], listing_year: i
         "sources": [{"path": str(s.path.resolve()), "format": s.format, "listing_year": s.listing_year}
                     for s in sources],
         "listing_year": listing_year, "docs": str(project.docs_dir), "aliases": str(project.aliases_file),
-        "area_names": [list(pair) for pair in project.area_names]})
+        "area_names": [list(pair) for pair in project.area_names],
+        "backend": project.backend, "model": project.model})
     generate(sources, project, listing_year)
     watch = [str(p) for p in paths] + [str(project.root / "templates")]
     serve(str(project.config_file), livereload=True, watch=watch, dev_addr=f"127.0.0.1:{args.port}")
@@ -81,9 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     project = Project()
     try:
         sources, listing_year = choose_sources(args, project)
-        path = args.config or config.find()
-        if path:  # the names given to areas (checked with the rest by choose_sources)
-            project = dataclasses.replace(project, area_names=config.load(path).area_names)
+        project = with_analysis(args, project)
         if args.command == "serve":
             return _serve(args, project, sources, listing_year)
         progress = Progress("auto")

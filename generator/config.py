@@ -1,5 +1,6 @@
-"""The project's configuration file, ``litmap.toml``: which sources to read, in which format, and
-the year of listings whose dates give none, and names of areas chosen by the user. Checked key by key; a mistake is a ConfigurationError
+"""The project's configuration file, ``litmap.toml``: which sources to read, in which format, the
+year of listings whose dates give none, the analysis backend (``[analysis]``) and names of areas
+chosen by the user (``[areas.<id>]``). Checked key by key; a mistake is a ConfigurationError
 naming the file, the line and the key."""
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from .exceptions import ConfigurationError
 from .readers import FORMATS, Source
 
 FILE_NAME = "litmap.toml"
-TOP_KEYS = ("listing_year", "sources", "areas")
+TOP_KEYS = ("analysis", "listing_year", "sources", "areas")
 SOURCE_KEYS = ("path", "format", "listing_year")
 AREA_KEYS = ("name",)
+ANALYSIS_KEYS = ("backend", "model")
+BACKENDS = ("default", "tfidf", "semantic")  # generator.backends.BACKENDS
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class Config:
     listing_year: int | None = None
     sources: tuple[Source, ...] = ()
     area_names: tuple[tuple[str, str], ...] = ()  # (area id, the name to show), by id
+    backend: str | None = None  # [analysis] backend
+    model: str | None = None    # [analysis] model: a sentence-transformers model name or folder
 
 
 def find(folder: Path | None = None) -> Path | None:
@@ -125,6 +130,21 @@ class _Checker:
             names.append((area_id, name.strip()))
         return tuple(names)
 
+    def analysis(self, data) -> tuple[str | None, str | None]:
+        """``[analysis]``: the backend (one of ``BACKENDS``) and the semantic backend's model."""
+        if not isinstance(data, dict):
+            self.fail(f"analysis must be a table ([analysis] with backend = \"…\"), not {_kind(data)}", "analysis")
+        for key in data:
+            if key not in ANALYSIS_KEYS:
+                self.fail(f"analysis: unknown key '{key}' (known keys: {', '.join(ANALYSIS_KEYS)})", key, -1)
+        backend, model = data.get("backend"), data.get("model")
+        if backend is not None and backend not in BACKENDS:
+            shown = f"'{backend}'" if isinstance(backend, str) else _kind(backend)
+            self.fail(f"analysis.backend: unknown backend {shown} (known: {', '.join(BACKENDS)})", "backend", -1)
+        if model is not None and (not isinstance(model, str) or not model.strip()):
+            self.fail(f"analysis.model must be a model name or folder in quotes, not {_kind(model)}", "model", -1)
+        return backend, model
+
 
 def _kind(value) -> str:
     names = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list", dict: "a table"}
@@ -159,5 +179,6 @@ def load(path: Path) -> Config:
     if not isinstance(sources, list):
         check.fail(f"sources must be a list of [[sources]] tables, not {_kind(sources)}", "sources")
     names = check.area_names(data.get("areas", {}))
+    backend, model = check.analysis(data["analysis"]) if "analysis" in data else (None, None)
     return Config(file=path, listing_year=year, sources=tuple(check.source(s, i) for i, s in enumerate(sources)),
-                  area_names=names)
+                  area_names=names, backend=backend, model=model)

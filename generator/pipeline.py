@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import (aliases, analysis as analysis_module, areas, builds_on, clean, graph, layout as layout_module, models,
-               neighbours, phrases, readers, search, stable_areas, stripped_latex, tokens, workers)
-from .analysis import Analysis, TfidfAnalyzer, analyse
+from . import (aliases, analysis as analysis_module, areas, background, backends, builds_on, clean, embeddings,
+               graph, layout as layout_module, models, neighbours, phrases, readers, search, stable_areas,
+               stripped_latex, tokens, workers)
+from .analysis import Analysis, analyse
 from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
 from .exceptions import BuildError, InputError
@@ -63,6 +64,8 @@ class Project:
     areas: Path | None = None  # the last build's communities; default areas.json beside the alias map
     cache: Path | None = DEFAULT_CACHE  # parsed inputs and analyses (relative: below root); None: off
     area_names: tuple[tuple[str, str], ...] = ()  # (area id, name) the user gave areas (litmap.toml)
+    backend: str | None = None  # the analysis backend (``backends``; litmap.toml [analysis])
+    model: str | None = None    # the semantic backend's model
 
     @property
     def cache_dir(self) -> Path | None:
@@ -251,7 +254,7 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
     """The text analysis, the graph and the map layout, from the cache when the papers' text, the
     settings, the code and the communities the areas start from are unchanged."""
     text = make_key(*_papers_text(papers))
-    analysis_code = code_fingerprint(analysis_module, phrases, tokens, neighbours, models)
+    analysis_code = code_fingerprint(analysis_module, background, embeddings, phrases, tokens, neighbours, models)
     analysis_key = make_key("analysis", analysis_code, repr(analyzer), text)
 
     def map_key(start: list[list[str]] | None) -> str:
@@ -260,6 +263,8 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
 
     with progress.stage("analyse text"):
         analysis = cache.get("analysis", analysis_key, Analysis)
+        if analysis is not None and hasattr(analyzer, "keep_cached"):
+            analyzer.keep_cached()  # what the analysis was made from stays for the next change
         if analysis is None:
             analysis = analyse(papers, analyzer)
             cache.put("analysis", analysis_key, analysis)
@@ -291,7 +296,7 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     outcomes += rejected
     outcomes += [EntryOutcome(r.source, "rejected", reason=r.reason) for r in read.rejections]
     report = BuildReport(sources=sorted(source.files), outcomes=outcomes, papers=papers)
-    analyzer = TfidfAnalyzer()
+    analyzer = backends.configured(project.backend, project.model, cache)
     analysis, topic, pos = analyse_and_map(papers, analyzer, cache, progress,
                                            stable_areas.load(project.areas_file))
     analysis = analysis.terms_and_related()  # the vectors are freed before pages render

@@ -24,7 +24,7 @@ import re
 from mkdocs.plugins import event_priority
 
 SHIM = "assets/vendor/iframe-worker/shim.js"
-SERVE_REQUEST = "LITMAP_SERVE"  # JSON: sources (path, format, listing_year), listing_year, docs, aliases, area_names
+SERVE_REQUEST = "LITMAP_SERVE"  # JSON: sources (path, format, listing_year), listing_year, docs, aliases, area_names, backend, model
 _FINISHED = re.compile(r"^<!-- litmap:html( searched)? -->\n(.*?)\n<!-- /litmap:html -->$", re.M | re.S)
 _PLACEHOLDER = re.compile(r"<!--litmap:(\d+)-->")  # user text never makes "<!--": it is escaped
 _set_aside: dict[str, list[tuple[bool, str]]] = {}  # page source path → its blocks (searched?, HTML)
@@ -155,6 +155,7 @@ def on_pre_build(config):
 
         r = json.loads(request)
         project = Project(docs=Path(r["docs"]), aliases=Path(r["aliases"]),
-                          area_names=tuple(tuple(pair) for pair in r.get("area_names", ())))
+                          area_names=tuple(tuple(pair) for pair in r.get("area_names", ())),
+                          backend=r.get("backend"), model=r.get("model"))
         sources = [Source(Path(s["path"]), s.get("format"), s.get("listing_year")) for s in r["sources"]]
         generate(sources, project, r.get("listing_year"))

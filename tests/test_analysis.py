@@ -347,3 +347,84 @@ def test_themes_are_repeatable_with_one_or_two_blas_threads():
     with threadpool_limits(2):
         two = analyzer.reduce(X)
     assert one is not None and np.array_equal(one, two)
+
+
+@pytest.fixture(scope="module")
+def topic_background(tmp_path_factory):
+    """A background model fitted on synthetic papers of 40 topics (labels: the topic)."""
+    from generator.background import fit
+    from generator.tokens import Tokens
+
+    papers = synthetic(800, seed=11)
+    once, titles, names, _, _ = Tokens.of(papers).vocabulary(2, len(papers))
+    model = fit(once + titles, names, [f"t{i % 40}" for i in range(len(papers))], terms=600, components=60,
+                directions=20)
+    path = tmp_path_factory.mktemp("background") / "topics.npz"
+    model.save(path)
+    return str(path)
+
+
+def test_the_background_brings_together_papers_whose_words_go_together(tmp_path):
+    from tests.test_background import ASTRONOMY, SECURITY, corpus
+    from generator.background import fit
+
+    counts, names, labels = corpus()
+    fit(counts, names, labels, terms=12, components=2, directions=1).save(tmp_path / "bg.npz")
+    papers = [paper("a", "Unlearnable", "On zebrafish."), paper("b", "Galaxy", "On zebrafish."),
+              paper("c", "Backdoor", "On zebrafish.")]
+    assert {"unlearnable", "backdoor", "galaxy"} <= set(SECURITY + ASTRONOMY)
+    plain = TfidfAnalyzer(lsa_share=0.0, min_score=0.0).analyse(papers)
+    assert [r.slug for r in plain.related["a"]] == ["b", "c"]  # only "zebrafish" in common: a tie, by slug
+    blended = TfidfAnalyzer(lsa_share=0.0, min_score=0.0, background=str(tmp_path / "bg.npz"),
+                            background_share=0.5).analyse(papers)
+    assert [r.slug for r in blended.related["a"]] == ["c"]  # b: background cosine -1, a score below 0
+    top = blended.related["a"][0]
+    cos_x = float(blended.vectors[0].multiply(blended.vectors[2]).sum())
+    assert top.score == round(0.5 * cos_x + 0.5 * 1.0, 3)  # same subject: background cosine 1
+    assert top.shared_terms == ("zebrafish",)  # shared terms still come from the term vectors
+
+
+def test_lsa_and_background_blend_in_one_dense_matrix(topic_background):
+    from generator.background import load, path
+
+    papers = sorted(synthetic(300, seed=2), key=lambda p: p.slug)
+    analyzer = TfidfAnalyzer(lsa_share=0.2, background=topic_background, background_share=0.3)
+    result = analyzer.analyse(papers)
+    X, names, _, _, counts = analyzer._vectorise(papers, __import__("generator.tokens").tokens.Tokens.of(papers))
+    L, B = analyzer.reduce(X), load(path(topic_background)).project(counts, names)
+    assert result.space.Z.shape[1] == L.shape[1] + B.shape[1] and result.space.share == 0.5
+    rng = np.random.default_rng(1)
+    for i, j in rng.integers(0, len(papers), size=(50, 2)):
+        cos_x = float(X[i].multiply(X[j]).sum())
+        expected = 0.5 * cos_x + 0.2 * float(L[i] @ L[j]) + 0.3 * float(B[i] @ B[j]) if cos_x > 0 else 0.0
+        assert result.space.score(i, j) == pytest.approx(expected, abs=1e-5)
+    # papers of a topic find each other first (a topic has 7 or 8 papers: at most 7 of 8 related)
+    same = [sum(int(r.slug[1:]) % 40 == int(s[1:]) % 40 for r in rs) for s, rs in result.related.items()]
+    assert sum(same) / len(same) >= 6.5
+
+
+def test_the_background_analysis_is_repeatable_whatever_the_order(topic_background):
+    papers = synthetic(300, seed=4)
+    analyzer = TfidfAnalyzer(background=topic_background, background_share=0.3)
+    first = analyzer.analyse(papers)
+    shuffled = papers[:]
+    random.Random(1).shuffle(shuffled)
+    again = analyzer.analyse(shuffled)
+    assert again.related == first.related and again.terms == first.terms
+    assert np.array_equal(again.space.Z, first.space.Z)
+
+
+def test_background_idf_weighs_down_words_common_elsewhere(tmp_path):
+    from tests.test_background import corpus
+    from generator.background import fit
+
+    counts, names, labels = corpus()
+    fit(counts, names, labels, terms=12, components=2, directions=1).save(tmp_path / "bg.npz")
+    papers = [paper("a", "Alpha", "Telescope quasar."), paper("b", "Beta", "Telescope quasar."),
+              paper("c", "Gamma", "Nothing here.")]
+    own = TfidfAnalyzer(lsa_share=0.0).vectorise(papers)
+    weighted = TfidfAnalyzer(lsa_share=0.0, background=str(tmp_path / "bg.npz"), background_idf=True).vectorise(papers)
+    col = own[1].index("telescope"), own[1].index("quasar")
+    # the corpus alone sees both words alike; the background knows "telescope" is common, "quasar" rare
+    assert own[0][0, col[0]] == own[0][0, col[1]]
+    assert weighted[0][0, col[0]] < weighted[0][0, col[1]]

@@ -32,7 +32,7 @@ def test_sources_are_resolved_against_the_config_folder(tmp_path):
 
 
 @pytest.mark.parametrize("text,message", [
-    ('listing_yaer = 2024\n', r"litmap\.toml:1: unknown key 'listing_yaer' \(known keys: listing_year, sources, areas\)"),
+    ('listing_yaer = 2024\n', r"litmap\.toml:1: unknown key 'listing_yaer' \(known keys: analysis, listing_year, sources, areas\)"),
     ('listing_year = "2024"\n', r"litmap\.toml:1: listing_year must be a whole number .*not text \('2024'\)"),
     ('listing_year = 24\n', r"litmap\.toml:1: listing_year must be a four-digit year, not 24"),
     ('[[sources]]\npath = "corpus"\nformt = "listing"\n',
@@ -146,3 +146,28 @@ def test_the_command_line_passes_the_configured_area_names_on(tmp_path, monkeypa
     monkeypatch.setattr(cli, "generate", generate)
     assert cli.main(["generate", "--config", str(path)]) == 130
     assert seen and seen[0].area_names == (("nas", "Neural architecture search"),)
+
+
+def test_the_analysis_table_names_backend_and_model(tmp_path):
+    loaded = config.load(write(tmp_path, '[analysis]\nbackend = "semantic"\nmodel = "models/minilm"\n'))
+    assert (loaded.backend, loaded.model) == ("semantic", "models/minilm")
+    assert (config.load(write(tmp_path, "listing_year = 2024\n")).backend) is None
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[analysis]\nbackend = "magic"\n', r"litmap\.toml:2: analysis\.backend: unknown backend 'magic' "
+                                       r"\(known: default, tfidf, semantic\)"),
+    ('[analysis]\nmodle = "x"\n', r"litmap\.toml:2: analysis: unknown key 'modle' \(known keys: backend, model\)"),
+    ('[analysis]\nmodel = 3\n', r"litmap\.toml:2: analysis\.model must be a model name or folder"),
+    ('analysis = 3\n', r"litmap\.toml:1: analysis must be a table"),
+])
+def test_analysis_mistakes_name_the_line(tmp_path, text, message):
+    with pytest.raises(ConfigurationError, match=message):
+        config.load(write(tmp_path, text))
+
+
+def test_the_command_line_takes_the_backend_from_the_config(tmp_path):
+    path = write(tmp_path, '[analysis]\nbackend = "tfidf"\n')
+    project = cli.with_analysis(args(config_file=path), Project())
+    assert (project.backend, project.model) == ("tfidf", None)
+    assert config.BACKENDS == __import__("generator.backends").backends.BACKENDS

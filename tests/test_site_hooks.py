@@ -77,3 +77,14 @@ def test_sidebar_key_only_for_paper_pages():
     paper = {"citation_title": "A"}
     assert h.sidebar_key(Page({}, "Home")) is None
     assert h.sidebar_key(Page(paper, "A")) == h.sidebar_key(Page(paper, "B"))  # the title is not shown
+
+
+def test_pre_build_regenerates_with_the_served_projects_settings(monkeypatch, tmp_path):
+    seen = []
+    monkeypatch.setenv("LITMAP_SERVE", json.dumps({
+        "sources": [], "listing_year": None, "docs": str(tmp_path / "docs"), "aliases": str(tmp_path / "a.json"),
+        "area_names": [["nas", "Neural architecture search"]], "backend": "tfidf", "model": "some/model"}))
+    monkeypatch.setattr("generator.pipeline.generate", lambda sources, project, year: seen.append(project))
+    hooks().on_pre_build(config=None)
+    assert [(p.area_names, p.backend, p.model) for p in seen] == [
+        ((("nas", "Neural architecture search"),), "tfidf", "some/model")]
