@@ -72,5 +72,6 @@ def test_named_share_counts_the_papers_that_use_a_term_of_the_name():
 
 def test_an_area_is_a_loose_grouping_when_its_links_leave_it_or_its_name_misses_its_papers():
     assert not Area("x", "X", [], ["a"], inside=0.6, named=0.7).loose_grouping
-    assert Area("x", "X", [], ["a"], inside=0.4, named=0.9).loose_grouping
+    assert not Area("x", "X", [], ["a"], inside=0.4, named=0.9).loose_grouping  # a small coherent area
+    assert Area("x", "X", [], ["a"], inside=0.3, named=0.9).loose_grouping
     assert Area("x", "X", [], ["a"], inside=0.9, named=0.3).loose_grouping
