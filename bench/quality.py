@@ -3,7 +3,7 @@ arXiv corpus (``bench.sample.evaluation``: never seen by the background model, w
 ``training``), how often a paper's related papers share its primary arXiv category (against the
 chance level), how well the map's areas agree with the primary categories (NMI), and the analysis
 time per paper, for each backend asked for.
-Run: .venv/bin/python -m bench.quality [--sizes 2000 10000] [--seed 0] [--backend default tfidf ...]"""
+Run: .venv/bin/python -m bench.quality [--sizes 2000 10000] [--seed 0] [--backend default tfidf background ...]"""
 from __future__ import annotations
 
 import argparse
@@ -79,12 +79,12 @@ def measure(papers: list[Paper], analyzer: Analyzer) -> Row:
 
 # What was tried: the backends of ``generator.backends`` and variants of the default.
 BACKENDS = {
-    "default": lambda model: backends.analyzer("default", neighbours=NEIGHBOURS),
+    "default": lambda model: backends.analyzer("default", neighbours=NEIGHBOURS),  # TF-IDF + corpus LSA
     "tfidf": lambda model: TfidfAnalyzer(neighbours=NEIGHBOURS, lsa_share=0.0),
-    "lsa12": lambda model: TfidfAnalyzer(neighbours=NEIGHBOURS),  # litmap before the background model
-    "background-only": lambda model: backends.analyzer("default", neighbours=NEIGHBOURS, lsa_share=0.0,
+    "background": lambda model: backends.analyzer("background", neighbours=NEIGHBOURS),
+    "background-only": lambda model: backends.analyzer("background", neighbours=NEIGHBOURS, lsa_share=0.0,
                                                        background_share=0.999),
-    "default+background-idf": lambda model: backends.analyzer("default", neighbours=NEIGHBOURS, background_idf=True),
+    "background+idf": lambda model: backends.analyzer("background", neighbours=NEIGHBOURS, background_idf=True),
     "semantic": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS),
     "semantic-0.6": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS, embedding_share=0.6),
     "semantic-0.25": lambda model: backends.analyzer("semantic", model, neighbours=NEIGHBOURS, embedding_share=0.25),

@@ -1,6 +1,7 @@
-"""Which analyser a build uses: ``default`` (TF-IDF + corpus LSA + the shipped background model),
-``tfidf`` (TF-IDF + corpus LSA only, litmap's earlier ranking) or ``semantic`` (the default blended
-with sentence embeddings; needs the ``semantic`` extra). Chosen by ``[analysis]`` in litmap.toml or
+"""Which analyser a build uses: ``default`` (TF-IDF + the corpus' own themes, LSA), ``background``
+(also the shipped background model: better at matching arXiv categories, worse on the judged
+bundled pairs, so not the default) or ``semantic`` (the background ranking blended with sentence
+embeddings; needs the ``semantic`` extra). Chosen by ``[analysis]`` in litmap.toml or
 the LITMAP_BACKEND / LITMAP_MODEL environment variables (these win)."""
 from __future__ import annotations
 
@@ -10,21 +11,21 @@ from .analysis import Analyzer, TfidfAnalyzer
 from .background import SHIPPED_NAME
 from .cache import Cache
 
-BACKENDS = ("default", "tfidf", "semantic")
+BACKENDS = ("default", "background", "semantic")
 BACKEND_ENV, MODEL_ENV = "LITMAP_BACKEND", "LITMAP_MODEL"
-DEFAULT = {"background": SHIPPED_NAME, "background_share": 0.2, "lsa_share": 0.15}
+BACKGROUND = {"background": SHIPPED_NAME, "background_share": 0.2, "lsa_share": 0.15}
 
 
 def analyzer(backend: str = "default", model: str | None = None, cache: Cache | None = None,
              **settings) -> Analyzer:
     """The analyser of a backend; ``settings`` override its fields (benchmarks, tests)."""
-    if backend == "tfidf":
-        return TfidfAnalyzer(**settings)
     if backend == "default":
-        return TfidfAnalyzer(**{**DEFAULT, **settings})
+        return TfidfAnalyzer(**settings)
+    if backend == "background":
+        return TfidfAnalyzer(**{**BACKGROUND, **settings})
     if backend == "semantic":
         from .embeddings import DEFAULT_MODEL, SemanticAnalyzer
-        return SemanticAnalyzer(**{**DEFAULT, **settings}, model=model or DEFAULT_MODEL,
+        return SemanticAnalyzer(**{**BACKGROUND, **settings}, model=model or DEFAULT_MODEL,
                                 cache=cache or Cache(None))
     raise ValueError(f"unknown analysis backend '{backend}' (known: {', '.join(BACKENDS)})")
 

@@ -17,7 +17,7 @@ TOP_KEYS = ("analysis", "listing_year", "sources", "areas")
 SOURCE_KEYS = ("path", "format", "listing_year")
 AREA_KEYS = ("name",)
 ANALYSIS_KEYS = ("backend", "model")
-BACKENDS = ("default", "tfidf", "semantic")  # generator.backends.BACKENDS
+BACKENDS = ("default", "background", "semantic")  # generator.backends.BACKENDS
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Choosing the analyser (generator.backends): default, tfidf, semantic; configuration and environment."""
+"""Choosing the analyser (generator.backends): default, background, semantic; configuration and environment."""
 from __future__ import annotations
 
 import pytest
@@ -7,16 +7,19 @@ from generator import backends, background
 from generator.analysis import TfidfAnalyzer
 
 
-def test_the_default_uses_the_shipped_background_model(monkeypatch):
+def test_the_default_is_tfidf_with_the_corpus_themes(monkeypatch):
     monkeypatch.delenv(backends.BACKEND_ENV, raising=False)
-    chosen = backends.configured()
+    assert backends.configured() == TfidfAnalyzer()
+    assert TfidfAnalyzer().background is None and TfidfAnalyzer().lsa_share > 0
+
+
+def test_the_background_backend_uses_the_shipped_background_model():
+    chosen = backends.analyzer("background")
     assert isinstance(chosen, TfidfAnalyzer)
     assert chosen.background == background.SHIPPED_NAME and chosen.background_share > 0
     assert background.path(chosen.background).is_file()
 
 
-def test_tfidf_is_litmaps_earlier_ranking():
-    assert backends.analyzer("tfidf") == TfidfAnalyzer()
 
 
 def test_settings_override_the_backend_fields():
@@ -24,8 +27,8 @@ def test_settings_override_the_backend_fields():
 
 
 def test_the_environment_wins_over_the_configuration(monkeypatch):
-    monkeypatch.setenv(backends.BACKEND_ENV, "tfidf")
-    assert backends.configured("default") == TfidfAnalyzer()
+    monkeypatch.setenv(backends.BACKEND_ENV, "default")
+    assert backends.configured("background") == TfidfAnalyzer()
 
 
 def test_an_unknown_backend_is_refused():

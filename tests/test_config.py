@@ -156,7 +156,7 @@ def test_the_analysis_table_names_backend_and_model(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ('[analysis]\nbackend = "magic"\n', r"litmap\.toml:2: analysis\.backend: unknown backend 'magic' "
-                                       r"\(known: default, tfidf, semantic\)"),
+                                       r"\(known: default, background, semantic\)"),
     ('[analysis]\nmodle = "x"\n', r"litmap\.toml:2: analysis: unknown key 'modle' \(known keys: backend, model\)"),
     ('[analysis]\nmodel = 3\n', r"litmap\.toml:2: analysis\.model must be a model name or folder"),
     ('analysis = 3\n', r"litmap\.toml:1: analysis must be a table"),
@@ -167,7 +167,7 @@ def test_analysis_mistakes_name_the_line(tmp_path, text, message):
 
 
 def test_the_command_line_takes_the_backend_from_the_config(tmp_path):
-    path = write(tmp_path, '[analysis]\nbackend = "tfidf"\n')
+    path = write(tmp_path, '[analysis]\nbackend = "background"\n')
     project = cli.with_analysis(args(config_file=path), Project())
-    assert (project.backend, project.model) == ("tfidf", None)
+    assert (project.backend, project.model) == ("background", None)
     assert config.BACKENDS == __import__("generator.backends").backends.BACKENDS

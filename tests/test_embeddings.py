@@ -88,8 +88,8 @@ def test_the_model_setting_reaches_the_encoder(monkeypatch):
     assert backends.configured("semantic").model == embeddings.DEFAULT_MODEL
     monkeypatch.setenv(backends.MODEL_ENV, "env-model")
     assert backends.configured("semantic", "some/folder").model == "env-model"
-    # the semantic backend keeps the default's background model and its share of the score
-    assert chosen.background == backends.DEFAULT["background"] and chosen.embedding_share > 0
+    # the semantic backend keeps the background backend's model and its share of the score
+    assert chosen.background == backends.BACKGROUND["background"] and chosen.embedding_share > 0
 
 
 def test_the_real_model_embeds_similar_texts_nearby():

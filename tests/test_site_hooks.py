@@ -83,8 +83,8 @@ def test_pre_build_regenerates_with_the_served_projects_settings(monkeypatch, tm
     seen = []
     monkeypatch.setenv("LITMAP_SERVE", json.dumps({
         "sources": [], "listing_year": None, "docs": str(tmp_path / "docs"), "aliases": str(tmp_path / "a.json"),
-        "area_names": [["nas", "Neural architecture search"]], "backend": "tfidf", "model": "some/model"}))
+        "area_names": [["nas", "Neural architecture search"]], "backend": "background", "model": "some/model"}))
     monkeypatch.setattr("generator.pipeline.generate", lambda sources, project, year: seen.append(project))
     hooks().on_pre_build(config=None)
     assert [(p.area_names, p.backend, p.model) for p in seen] == [
-        ((("nas", "Neural architecture search"),), "tfidf", "some/model")]
+        ((("nas", "Neural architecture search"),), "background", "some/model")]
