@@ -153,6 +153,8 @@ def test_screenshots_of_search_results(browser, bundled_build):
             page.evaluate("document.querySelector('.md-search__scrollwrap').scrollTop = 0")
             page.screenshot(path=str(ARTIFACTS / f"search-prune-{name}.png"))
             assert results[0][0].startswith("To prune, or not to prune")
+            search(page, "adaptive guidance acceleration diffusion")
+            page.screenshot(path=str(ARTIFACTS / f"search-snippet-{name}.png"))
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= viewport["width"]
             assert recorder.errors == []
