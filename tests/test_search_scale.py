@@ -187,7 +187,8 @@ def pagefind_search(page, query: str) -> list[tuple[str, str]]:
     """(title, address) of every result Pagefind's UI shows for the query."""
     page.fill(".pagefind-ui__search-input", query)
     page.wait_for_function("q => { const m = document.querySelector('.pagefind-ui__message');"
-                           " return m && m.textContent.includes(q); }", arg=query, timeout=15000)
+                           " return m && /^(\\d+|No) results? for/.test(m.textContent) && m.textContent.includes(q); }",
+                           arg=query, timeout=15000)  # not "Searching for …"
     loaded = ("() => { const n = parseInt(document.querySelector('.pagefind-ui__message').textContent) || 0;"
               " return !document.querySelector('.pagefind-ui__loading') &&"
               " document.querySelectorAll('.pagefind-ui__result-link').length >= Math.min(n, 1); }")
