@@ -1,19 +1,89 @@
-"""Search that stays usable at scale. Up to SEARCH_LIMIT papers the site keeps Material's own
-search, whose single index also works from file://. Above it, Material's index would be tens of
-megabytes, so the paper pages are indexed with Pagefind (from PyPI) into small chunks that a browser
-fetches as it needs them, and a search page uses Pagefind's UI, served from the site itself."""
+"""Search that forgives and stays usable at scale. Up to SEARCH_LIMIT papers the site keeps
+Material's own search, whose single index also works from file://; ``forgiving_index`` adds to it
+the accent-free and stemmed forms of every word, which Material's lunr cannot make itself. Above
+the limit, Material's index would be tens of megabytes, so the paper pages are indexed with Pagefind
+(from PyPI; it folds accents and stems by the page's language itself) into small chunks that a
+browser fetches as it needs them, and a search page uses Pagefind's UI, served from the site."""
 from __future__ import annotations
 
 import contextlib
+import functools
+import html
+import re
 import subprocess
 import sys
 import tempfile
+import unicodedata
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+
+import snowballstemmer
 
 from .exceptions import BuildError
 
 SEARCH_LIMIT = 2000
+# Material's search: the hidden fields (in mkdocs.yml, with their boosts) that carry each field's
+# other forms of its words, and the shortest word given other forms.
+FORM_FIELDS = {"title": "title_forms", "text": "text_forms"}
+MIN_LENGTH = 3
+_TAG = re.compile(r"<[^>]*>")
+_EDGES = re.compile(r"^\W+|\W+$")
+_stemmer = snowballstemmer.stemmer("english")  # Porter2, the algorithm Pagefind stems English with
+
+
+def fold(word: str) -> str:
+    """The word without its accents: ``poincaré`` → ``poincare``."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=None)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def _words(value: str, separator: re.Pattern) -> list[str]:
+    """The lower-case tokens Material's tokenizer makes of a field (markup left out)."""
+    text = html.unescape(_TAG.sub(" ", value))
+    return [w for w in separator.split(text.lower()) if w]
+
+
+def forgiving_index(index: dict) -> dict:
+    """Adds to every document of Material's search index (``search_index.json``, as loaded) the
+    other forms of its words: accent-free (``poincare``), stemmed (``quantiz``) and every word of
+    the site with the same stem (``pruning`` beside ``pruned``). Material searches each query word
+    as a prefix, unstemmed, so a query word finds a page when it begins one of these forms. Forms a
+    word of the field already begins are left out; the forms go into hidden fields (FORM_FIELDS),
+    searched with their own boosts but never shown."""
+    separator = re.compile(index["config"]["separator"])
+    docs = index["docs"]
+    tokens = [{field: _words(doc.get(field) or "", separator) for field in FORM_FIELDS} for doc in docs]
+    family: dict[str, set[str]] = defaultdict(set)  # stem → the site's words with that stem
+    for fields in tokens:
+        for words in fields.values():
+            for word in words:
+                bare = fold(_EDGES.sub("", word))
+                if len(bare) >= MIN_LENGTH:
+                    family[stem(bare)].add(bare)
+    for doc, fields in zip(docs, tokens):
+        for field, words in fields.items():
+            forms = set()
+            for word in set(words):
+                bare = fold(_EDGES.sub("", word))
+                if len(bare) >= MIN_LENGTH:
+                    forms |= {bare, stem(bare)} | family[stem(bare)]
+            kept = _not_prefixes(forms, set(words))
+            if kept:
+                doc[FORM_FIELDS[field]] = " ".join(kept)
+    return index
+
+
+def _not_prefixes(forms: set[str], words: set[str]) -> list[str]:
+    """The forms, sorted, without those that begin a word or another form (a prefix search finds
+    the longer one anyway)."""
+    every = sorted(forms | words)
+    longer = {a for a, b in zip(every, every[1:]) if b.startswith(a)}
+    return [f for f in sorted(forms - words - longer)]
 
 
 def uses_pagefind(papers: int, offline: bool) -> bool:

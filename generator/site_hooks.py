@@ -14,6 +14,9 @@ table of contents (theme/main.html asks ``litmap_sidebars``), not once for each 
 Material's offline plugin turns directory URLs off (``papers/x.html``) and loads its worker shim
 from a CDN. litmap keeps ``papers/<slug>/`` in every build, serves the shim from the site itself,
 and in the offline build points internal links and search results at ``…/index.html``.
+
+Material's search index gets the accent-free and stemmed forms of its words after the build
+(``generator.search.forgiving_index``), in hidden fields that mkdocs.yml declares.
 """
 from __future__ import annotations
 
@@ -128,17 +131,20 @@ def on_post_page(output, page, config):
 
 @event_priority(-50)
 def on_post_build(config):
-    """Runs before the offline plugin inlines the index, so its locations open from file://."""
-    if not _offline(config):
-        return
+    """Makes Material's search index forgiving (accent-free and stemmed forms of its words, see
+    generator.search); offline, points its locations at index.html files. Runs before the offline
+    plugin inlines the index, so its locations open from file://."""
     path = os.path.join(config.site_dir, "search", "search_index.json")
     if not os.path.isfile(path):
         return
+    from generator.search import forgiving_index
+
     with open(path, encoding="utf-8") as f:
-        index = json.load(f)
-    for doc in index.get("docs", []):
-        location, _, anchor = doc["location"].partition("#")
-        doc["location"] = _index_path(location) + (f"#{anchor}" if anchor else "")
+        index = forgiving_index(json.load(f))
+    if _offline(config):
+        for doc in index.get("docs", []):
+            location, _, anchor = doc["location"].partition("#")
+            doc["location"] = _index_path(location) + (f"#{anchor}" if anchor else "")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(index, f, ensure_ascii=False, separators=(",", ":"))
 

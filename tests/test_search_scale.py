@@ -1,5 +1,7 @@
-"""Search at scale: above SEARCH_LIMIT papers the site is indexed with Pagefind (chunked), and the
-first result shows quickly with little downloaded; offline builds keep Material's search."""
+"""Search: Material's index made forgiving (accent-free and stemmed forms of its words); at scale,
+above SEARCH_LIMIT papers, the site is indexed with Pagefind (chunked), the first result shows
+quickly with little downloaded, and Pagefind forgives accents and word forms on a 3,000-paper site;
+offline builds keep Material's search. Screenshots go to tests/artifacts/."""
 from __future__ import annotations
 
 import gzip
@@ -16,6 +18,7 @@ from generator.pipeline import ROOT, Project, build
 from tests.browser import Recorder, chromium, serve
 
 FIXTURE = ROOT / "tests" / "fixtures" / "basic"
+ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +108,141 @@ def test_a_failure_while_pagefind_runs_stops_it(tmp_path, monkeypatch):
     assert time.monotonic() - begun < 60  # stopped, not waited for
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # and not left behind
+
+
+# --- Forgiving search: Material's index gets the other forms of its words; Pagefind at 3,000 papers.
+
+def material_index(docs: list[dict]) -> dict:
+    from generator.pipeline import ROOT as root
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+    Loader.add_constructor("!ENV", lambda loader, node: None)
+    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    plugin = next(p["search"] for p in config["plugins"] if isinstance(p, dict) and "search" in p)
+    return {"config": {"separator": plugin["separator"], "fields": plugin["fields"]}, "docs": docs}
+
+
+def test_material_index_gets_accent_free_and_stemmed_forms_in_declared_fields():
+    index = search.forgiving_index(material_index([
+        {"location": "papers/a/", "title": "Poincaré ResNet", "text": "<p>Pruning the Fréchet mean.</p>"},
+        {"location": "papers/b/", "title": "Quantization, pruned", "text": "We quantize it."},
+    ]))
+    a, b = index["docs"]
+    assert set(search.FORM_FIELDS.values()) <= set(index["config"]["fields"])  # mkdocs.yml declares them
+    assert "poincare" in a["title_forms"].split() and "frechet" in a["text_forms"].split()
+    # "pruning" here, "pruned" there: one stem, so each page carries the other's word
+    assert "pruned" in a["text_forms"].split() and "pruning" in b["title_forms"].split()
+    assert "quantize" in b["title_forms"].split()  # from b's own text, by the shared stem "quantiz"
+    assert "resnet" not in a["title_forms"].split()  # a word the field already has is not repeated
+    assert a["title"] == "Poincaré ResNet" and a["text"] == "<p>Pruning the Fréchet mean.</p>"  # shown as written
+
+
+def test_forms_a_longer_form_begins_are_left_out():
+    index = search.forgiving_index(material_index([
+        {"location": "x/", "title": "Networks", "text": ""}]))
+    assert index["docs"][0].get("title_forms") is None  # "network" begins "networks": prefix search finds it
+
+
+def test_forgiving_index_is_deterministic():
+    docs = [{"location": f"p{i}/", "title": f"Café résumé {w}", "text": w} for i, w in enumerate(["pruning", "pruned"])]
+    one = json.dumps(search.forgiving_index(material_index(json.loads(json.dumps(docs)))))
+    assert one == json.dumps(search.forgiving_index(material_index(json.loads(json.dumps(docs)))))
+
+
+FILLER = 2811  # with the bundled corpus's 189 papers: a 3,000-paper site
+AVOID = re.compile(r"prun|quantiz|poincar|frechet|tabsim")  # the filler never uses the words searched
+
+
+@pytest.fixture(scope="module")
+def pagefind_site(tmp_path_factory):
+    """The bundled corpus with 2,811 filler papers (titles and abstracts of the corpus's own words,
+    drawn with a fixed seed): 3,000 papers, so Pagefind indexes them as on a large site."""
+    import csv
+    import random
+
+    base = tmp_path_factory.mktemp("pagefind")
+    sources = base / "sources"
+    sources.mkdir()
+    corpus = ROOT / "corpus"
+    words = sorted({w for f in corpus.iterdir() for w in re.findall(r"\b[a-z]{4,}\b", f.read_text(encoding="utf-8"))
+                    if not AVOID.search(w)})
+    rng = random.Random(13)
+    with open(sources / "filler.csv", "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["title", "abstract", "year"])
+        for i in range(FILLER):
+            title = " ".join(rng.choice(words) for _ in range(5)).capitalize() + f" {i}"
+            out.writerow([title, " ".join(rng.choice(words) for _ in range(60)) + ".", 2000 + i % 25])
+    for f in corpus.iterdir():
+        (sources / f.name).write_bytes(f.read_bytes())
+    project = Project(docs=base / "docs", aliases=base / "aliases.json")
+    generated = build([sources], base / "site", project=project)
+    assert len(generated.report.papers) == 3000 and search.uses_pagefind(3000, offline=False)
+    return base / "site", generated
+
+
+def pagefind_search(page, query: str) -> list[tuple[str, str]]:
+    """(title, address) of every result Pagefind's UI shows for the query."""
+    page.fill(".pagefind-ui__search-input", query)
+    page.wait_for_function("q => { const m = document.querySelector('.pagefind-ui__message');"
+                           " return m && /^(\\d+|No) results? for/.test(m.textContent) && m.textContent.includes(q); }",
+                           arg=query, timeout=15000)  # not "Searching for …"
+    loaded = ("() => { const n = parseInt(document.querySelector('.pagefind-ui__message').textContent) || 0;"
+              " return !document.querySelector('.pagefind-ui__loading') &&"
+              " document.querySelectorAll('.pagefind-ui__result-link').length >= Math.min(n, 1); }")
+    page.wait_for_function(loaded, timeout=15000)  # each result's title comes after the count
+    while page.locator(".pagefind-ui__button").count():  # "Load more results"
+        page.locator(".pagefind-ui__button").click()
+        page.wait_for_function(loaded, timeout=15000)
+    links = page.locator(".pagefind-ui__result-link")
+    return [(links.nth(i).inner_text(), links.nth(i).get_attribute("href")) for i in range(links.count())]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_pagefind_forgives_accents_and_word_forms_at_3000_papers(pagefind_site):
+    site, generated = pagefind_site
+    papers = generated.report.papers
+    rules = parse_headers((site / "_headers").read_text(encoding="utf-8"))
+    with serve(site, headers=lambda path: headers_for(path, rules)) as url, chromium() as browser:
+        for name, viewport in (("desktop", {"width": 1440, "height": 900}), ("phone", {"width": 390, "height": 844})):
+            page = browser.new_page(viewport=viewport)
+            recorder = Recorder(page)
+            page.goto(url + "search/")
+            page.wait_for_selector(".pagefind-ui__search-input")
+            assert pagefind_search(page, "poincare")[0][0] == "Poincaré ResNet"
+            assert pagefind_search(page, "frechet")[0][0].startswith("Fréchet Cumulative Covariance Net")
+            prune, pruning = pagefind_search(page, "prune"), pagefind_search(page, "pruning")
+            expected = {p.title.plain for p in papers if re.search(r"\bprun", p.title.plain + " " + p.abstract.plain, re.I)}
+            assert len(expected) >= 10 and expected <= {t for t, _ in prune} and len(prune) == len(pruning)
+            quantize, quantization = pagefind_search(page, "quantize"), pagefind_search(page, "quantization")
+            expected = {p.title.plain for p in papers if re.search(r"\bquantiz", p.title.plain + " " + p.abstract.plain, re.I)}
+            assert len(expected) >= 10 and expected <= {t for t, _ in quantize} and len(quantize) == len(quantization)
+            # only papers are indexed: no site page can come before one
+            assert all("/papers/" in href for _, href in prune + quantize)
+            results = pagefind_search(page, "poincare")
+            page.screenshot(path=str(ARTIFACTS / f"pagefind-poincare-{name}.png"))
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+            assert recorder.foreign_requests() == []
+            page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_pagefind_puts_the_paper_whose_title_holds_the_query_first(pagefind_site):
+    site, generated = pagefind_site
+    bundled = sorted((p for p in generated.report.papers if not re.search(r" \d+$", p.title.plain)),
+                     key=lambda p: p.slug)[::9]
+    rules = parse_headers((site / "_headers").read_text(encoding="utf-8"))
+    with serve(site, headers=lambda path: headers_for(path, rules)) as url, chromium() as browser:
+        page = browser.new_page()
+        page.goto(url + "search/")
+        page.wait_for_selector(".pagefind-ui__search-input")
+        missed = []
+        for paper in bundled:
+            results = pagefind_search(page, " ".join(re.findall(r"\w+", paper.title.plain)))
+            if not results or f"/papers/{paper.slug}/" not in results[0][1]:
+                missed.append((paper.title.plain, results[:1]))
+        assert missed == []
