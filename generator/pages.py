@@ -143,6 +143,7 @@ class RowView(NamedTuple):
     spoke: str
 
 
+# The line style of each relation on the local map and its key: dated related work is drawn as related.
 LINE_STYLES = {"related": "related", "earlier": "related", "later": "related", "builds_on": "builds_on",
                "built_on_by": "builds_on", "mentions": "mentions", "mentioned_by": "mentions"}
 
