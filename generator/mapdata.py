@@ -170,6 +170,68 @@ def local_map(paper: Paper, ctx: PaperContext, width: int = 720, height: int = 3
     return nodes
 
 
+LINK_RANK = {"builds_on": 0, "mentions": 1, "related": 2}  # which link of a pair a local map draws
+
+
+def links_between(nodes: list[LocalNode], graph) -> list[tuple[int, int, str, float]]:
+    """The graph's links among a local map's neighbours (the paper's own links are its spokes), as
+    (index, index, kind, score) into ``nodes``: one per pair, a builds-on link over a mention over
+    a related one. Found from each neighbour's own edges, so it costs the neighbours' degrees."""
+    index = {n.paper.slug: i for i, n in enumerate(nodes) if i}
+    best: dict[tuple[int, int], tuple[str, float]] = {}
+    for slug, i in index.items():
+        for other, keyed in graph.succ[slug].items():
+            j = index.get(other)
+            if j is None or j == i:
+                continue
+            pair = (min(i, j), max(i, j))
+            for kind, data in keyed.items():
+                found = best.get(pair)
+                if found is None or LINK_RANK[kind] < LINK_RANK[found[0]]:
+                    best[pair] = (kind, data["score"])
+    return [(i, j, kind, score) for (i, j), (kind, score) in sorted(best.items())]
+
+
+NARROW_WIDTH = 340  # the local map for narrow screens (phones), in SVG units: drawn at about 1:1
+NARROW_LABEL = 36   # characters per line of its labels
+NARROW_DOTS = 64    # x of its column of dots; the arcs between them bulge into the room on the left
+NARROW_LINE = 15    # SVG units between two lines of a label
+
+
+def narrow_rows(nodes: list[LocalNode], lines: list[int]) -> tuple[list[float], list[tuple[str, float]], float]:
+    """The local map for narrow screens: one row per paper in one column, read top to bottom as the
+    wide map is read left to right: under an "earlier" head the earlier papers, then the paper
+    itself with the papers the dates do not order right under it, then under a "later" head the
+    later papers; the strongest link first in each group. ``lines`` is each node's number of label
+    lines. Returns each node's y (in the order of ``nodes``), the heads with their y, and the height
+    of the drawing."""
+    def group(k: int) -> tuple[int, float, str]:
+        n = nodes[k]
+        return (1 if k == 0 else 0 if n.side < 0 else 3 if n.side > 0 else 2, -n.score, n.paper.slug)
+
+    ys = [0.0] * len(nodes)
+    heads: list[tuple[str, float]] = []
+    cursor = 6.0
+    for k in sorted(range(len(nodes)), key=group):
+        side = nodes[k].side
+        name = "earlier" if side < 0 else "later" if side > 0 else ""
+        if name and not any(head == name for head, _ in heads):
+            heads.append((name, round(cursor + 12, 1)))
+            cursor += 20
+        ys[k] = round(cursor + 10, 1)  # the dot, and the first line of the label beside it
+        cursor += 10 + 4 + (lines[k] - 1) * NARROW_LINE + 4 + 10
+    return ys, heads, round(cursor, 1)
+
+
+def narrow_arc(y1: float, y2: float) -> str:
+    """The path of a link between two rows of the narrow local map: half an ellipse on the left of
+    the column of dots, as wide as the rows are apart, up to the room there is."""
+    top, bottom = min(y1, y2), max(y1, y2)
+    ry = (bottom - top) / 2
+    rx = min(ry, NARROW_DOTS - 6)
+    return f"M{NARROW_DOTS} {top:g}A{rx:.1f} {ry:.1f} 0 0 0 {NARROW_DOTS} {bottom:g}"
+
+
 @functools.lru_cache(maxsize=None)
 def label_lines(title: str, width: int) -> tuple[str, ...]:
     """A title as a map label: wrapped at ``width`` characters (long words broken, never at hyphens),
@@ -237,29 +299,25 @@ def static_map(data: dict, width: int = 1000, height: int = 700, margin: int = 3
     return {"width": width, "height": height, "nodes": drawn, "edges": edges, "labels": labels}
 
 
-def timeline_chart(data: dict, topic: TopicGraph, width: int = 720, height: int = 260) -> dict:
-    """Stacked bars, one per year (plus one for papers with no year), one colour per area."""
+def timeline_chart(data: dict, topic: TopicGraph) -> dict:
+    """Papers per year, a row each (a table, so that any number of years stays legible on a phone),
+    with a bar stacked by area, and a last row, its bar in a neutral colour, for the papers with no
+    year. Bars share one scale (``longest``: the longest bar fills its cell); segments are
+    (x, width, colour, tooltip) in papers, colour empty for the neutral bar."""
     colours = area_colours(topic)
-    columns = [(str(y), {a: data["counts"][a][y] for a in data["counts"]}) for y in data["years"]]
-    columns.append(("no year", dict(data["undated"])))
-    # Scaled to the tallest dated bar, so a large "no year" bar does not flatten the years;
-    # a bar taller than that is cut at the top and keeps its count as a label.
-    tallest = max((sum(c.values()) for _, c in columns[:-1]), default=0) or sum(columns[-1][1].values()) or 1
-    left, bottom, top = 34, 30, 10
-    slot = (width - left) / max(len(columns), 1)
-    bars = []
-    for i, (label, counts) in enumerate(columns):
-        x = left + i * slot + slot * 0.15
-        y = height - bottom
-        segments = []
+    rows = []
+    for year in data["years"]:
+        x, segments = 0, []
         for area in topic.areas:
-            n = counts.get(area.id, 0)
-            if n and y > top:
-                h = min((height - bottom - top) * n / tallest, y - top)
-                y -= h
-                segments.append({"y": round(y, 1), "h": round(h, 1), "colour": colours[area.id],
-                                 "title": f"{label}: {n} paper{'s' if n != 1 else ''} in {area.name}"})
-        bars.append({"x": round(x, 1), "w": round(slot * 0.7, 1), "label": label,
-                     "total": sum(counts.values()), "segments": segments})
-    return {"width": width, "height": height, "bars": bars, "tallest": tallest,
-            "baseline": height - bottom, "left": left}
+            n = data["counts"][area.id][year]
+            if n:
+                segments.append((x, n, colours[area.id], f"{year}: {n} paper{'s' if n != 1 else ''} in {area.name}"))
+                x += n
+        rows.append({"label": str(year), "total": x, "segments": segments})
+    undated = [(area.name, data["undated"][area.id]) for area in topic.areas if data["undated"][area.id]]
+    total = sum(n for _, n in undated)
+    detail = ", ".join(f"{name} {n}" for name, n in undated)
+    rows.append({"label": "no year", "total": total,
+                 "segments": [(0, total, "", f"no year: {total} paper{'s' if total != 1 else ''} ({detail})")]
+                 if total else []})
+    return {"rows": rows, "longest": max((r["total"] for r in rows), default=0) or 1}

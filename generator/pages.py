@@ -31,8 +31,9 @@ from .cache import code_fingerprint, make_key
 from .clean import plain_truncate, to_html, to_markdown
 from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
-from .mapdata import (LocalNode, area_colours, global_map, label_lines, local_map, map_script, static_map,
-                      timeline, timeline_chart)
+from .mapdata import (NARROW_DOTS, NARROW_LABEL, NARROW_WIDTH, LocalNode, area_colours, global_map, label_lines,
+                      links_between, local_map, map_script, narrow_arc, narrow_rows, static_map, timeline,
+                      timeline_chart)
 from .search import SEARCH_LIMIT
 from .writer import Deferred
 from .neighbourhood import Neighbour, PaperContext, paper_contexts, shelf, terms_index
@@ -127,6 +128,26 @@ class NodeView(NamedTuple):
     below: bool
 
 
+class RowView(NamedTuple):
+    """A paper on the narrow local map, ready to print: its row, look, tooltip title, label lines and
+    the path of its link to the paper (empty for the paper itself)."""
+
+    slug: str
+    y: float
+    relation: str
+    score: str
+    stroke: str
+    fill: str
+    title: Markup
+    lines: tuple[Markup, ...]
+    spoke: str
+
+
+# The line style of each relation on the local map and its key: dated related work is drawn as related.
+LINE_STYLES = {"related": "related", "earlier": "related", "later": "related", "builds_on": "builds_on",
+               "built_on_by": "builds_on", "mentions": "mentions", "mentioned_by": "mentions"}
+
+
 class PaperViews:
     """What the paper pages show of each paper, worked out once: a paper's title appears on the
     pages of all its neighbours, and the same shared terms on both papers of a link."""
@@ -139,6 +160,8 @@ class PaperViews:
         self.escaped = {slug: escape(name) for slug, name in self.names.items()}
         self.colours = area_colours(topic)
         self.area_of = topic.area_of
+        self.area_names = {a.id: a.name for a in topic.areas}
+        self.graph = topic.graph
         self._terms: dict[tuple[str, ...], Markup] = {}
         self._labels: dict[tuple[str, int], tuple[Markup, ...]] = {}
 
@@ -171,14 +194,39 @@ class PaperViews:
         return [self.node(n.paper.slug, n.x, n.y, n.relation, n.score, n.label_below(centre))
                 for n in nodes]
 
+    def narrow(self, local: list[LocalNode], nodes: list[NodeView]) -> dict:
+        """The local map for narrow screens: the same papers, one row each (``mapdata.narrow_rows``)."""
+        lines = [self.label(n.slug, NARROW_LABEL) for n in nodes]
+        ys, heads, height = narrow_rows(local, [len(found) for found in lines])
+        rows = [RowView(n.slug, y, n.relation, n.score, n.stroke, n.fill, n.title, found,
+                        narrow_arc(ys[0], y) if k else "")
+                for k, (n, y, found) in enumerate(zip(nodes, ys, lines))]
+        return {"width": NARROW_WIDTH, "height": height, "dots": NARROW_DOTS, "heads": heads,
+                "centre": rows[0], "rows": rows[1:]}
+
+    def legend(self, nodes: list[NodeView], between: list[tuple]) -> dict:
+        """What the local map's key explains: the line styles it draws, whether it draws links
+        between neighbours, and the areas of its dots (the paper's own first)."""
+        styles = {LINE_STYLES[n.relation] for n in nodes[1:]} | {link[-1] for link in between}
+        areas = dict.fromkeys(self.area_of[n.slug] for n in nodes)
+        return {"styles": [s for s in ("related", "builds_on", "mentions") if s in styles],
+                "between": bool(between),
+                "areas": [(self.colours[a], self.area_names[a]) for a in areas]}
+
     def context(self, paper: Paper, ctx: PaperContext) -> dict:
-        """The paper template's values for one paper's links and local map."""
+        """The paper template's values for one paper's links and local map (wide and narrow)."""
         local = local_map(paper, ctx, *LOCAL_MAP_SIZE)
         nodes = self.map_nodes(local)
+        links = links_between(local, self.graph)
+        between = [(nodes[i].x, nodes[i].y, nodes[j].x, nodes[j].y, kind) for i, j, kind, _ in links]
+        narrow = self.narrow(local, nodes)
+        narrow["between"] = [(narrow_arc(narrow["rows"][i - 1].y, narrow["rows"][j - 1].y), kind)
+                             for i, j, kind, _ in links]
         return {"related": self.links(ctx.related), "builds_on": self.links(ctx.builds_on),
                 "built_on_by": self.links(ctx.built_on_by), "mentions": self.links(ctx.mentions),
                 "mentioned_by": self.links(ctx.mentioned_by), "earlier": self.links(ctx.earlier),
                 "later": self.links(ctx.later), "rule": builds_on.RULE, "centre": nodes[0], "map_nodes": nodes[1:],
+                "map_between": between, "narrow": narrow, "legend": self.legend(nodes, between),
                 "map_columns": {side: any(n.side == k for n in local) for side, k in (("earlier", -1), ("later", 1))}}
 
 

@@ -10,8 +10,9 @@ from generator.analysis import analyse
 from generator.clean import clean_text
 from generator.layout import layout
 from generator.graph import build_graph
-from generator.mapdata import (ARC_ROOM, COLUMN_ROOM, EDGES_PER_NODE, LABEL_SPAN, global_map, local_map,
-                               map_script, place_labels, static_map, timeline)
+from generator.mapdata import (ARC_ROOM, COLUMN_ROOM, EDGES_PER_NODE, LABEL_SPAN, NARROW_DOTS, global_map,
+                               links_between, local_map, map_script, narrow_arc, narrow_rows, place_labels,
+                               static_map, timeline, timeline_chart)
 from generator.models import Paper, PaperDate
 from generator.neighbourhood import paper_contexts
 
@@ -127,6 +128,76 @@ def test_local_map_labels_and_dots_never_collide(undated, earlier, later):
     assert sorted(n.paper.slug for n in nodes[1:] if n.side == 0) == [f"u{i:02d}" for i in range(shown)]  # strongest
     assert sum(1 for n in nodes if n.side == -1) == min(earlier, COLUMN_ROOM)
     assert drawn <= {"u", "e", "l"}
+
+
+def test_links_between_neighbours_are_the_graph_s_one_per_pair_strongest_kind_first():
+    """The local map draws the graph's links among the paper's neighbours (its own links are the
+    spokes): every pair the graph links, once, as builds-on over mentions over related."""
+    import networkx as nx
+    from generator.mapdata import LocalNode
+
+    def paper(slug):
+        return Paper(key=slug, slug=slug, title=clean_text(slug), abstract=clean_text("x"), sources=[])
+
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", "related", score=0.4)
+    G.add_edge("c", "b", "builds_on", score=0.3)   # c builds on b, and they are related too
+    G.add_edge("b", "c", "related", score=0.3)
+    G.add_edge("d", "a", "mentions", score=0.2)
+    G.add_edge("a", "d", "related", score=0.1)
+    G.add_edge("self", "a", "related", score=0.9)  # the paper's own: a spoke, not between
+    G.add_edge("a", "far", "related", score=0.9)   # to a paper not drawn
+    nodes = [LocalNode(paper(s), 0.0, 0.0, "self" if s == "self" else "related", 0.5)
+             for s in ("self", "a", "b", "c", "d")]
+    assert links_between(nodes, G) == [(1, 2, "related", 0.4), (1, 4, "mentions", 0.2), (2, 3, "builds_on", 0.3)]
+    assert links_between(nodes[:2], G) == []
+
+
+def test_narrow_local_map_rows_in_reading_order_never_overlap():
+    """On a phone the local map is one column: earlier papers under their head, the paper, the
+    papers the dates do not order, later papers under theirs; each row as tall as its label, the
+    strongest link first in each group; the arcs join the rows' dots on the left."""
+    from generator.mapdata import LocalNode
+
+    def node(slug, side, score, y=100.0):
+        return LocalNode(Paper(key=slug, slug=slug, title=clean_text(slug), abstract=clean_text("x"), sources=[]),
+                         360.0, y, "self" if slug == "self" else "related", score, side)
+
+    nodes = [node("self", 0, 1.0, 190.0), node("u1", 0, 0.5, 60.0), node("u2", 0, 0.7, 300.0),
+             node("e1", -1, 0.2), node("e2", -1, 0.6), node("l1", 1, 0.4)]
+    lines = [2, 1, 2, 1, 2, 1]
+    ys, heads, height = narrow_rows(nodes, lines)
+    order = [nodes[k].paper.slug for k in sorted(range(len(nodes)), key=lambda k: ys[k])]
+    assert order == ["e2", "e1", "self", "u2", "u1", "l1"]
+    assert [name for name, _ in heads] == ["earlier", "later"]
+    assert heads[0][1] < ys[3] and ys[2] < heads[1][1] < ys[5]  # each head above its group
+    boxes = sorted((ys[k] - 10, ys[k] + 4 + (lines[k] - 1) * 15 + 4) for k in range(len(nodes)))
+    boxes += [(y - 12, y + 3) for _, y in heads]
+    boxes.sort()
+    assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:]))  # rows and heads never overlap
+    assert boxes[-1][1] <= height and boxes[0][0] >= 0
+    # an arc leaves one dot and reaches the other, bulging no further left than the room there is
+    path = narrow_arc(ys[2], ys[3])
+    assert path.startswith(f"M{NARROW_DOTS} {min(ys[2], ys[3]):g}A") and path.endswith(f"{NARROW_DOTS} {max(ys[2], ys[3]):g}")
+    rx = float(narrow_arc(0, 1000).split("A")[1].split()[0])
+    assert rx <= NARROW_DOTS - 6
+
+
+def test_timeline_chart_one_scale_with_the_papers_without_a_year(corpus):
+    """The chart's bars share one scale that holds the longest, the no-year bar included; that bar
+    is one neutral segment (no area's colour), the years' bars stacked by area."""
+    papers, _, topic, _ = corpus
+    chart = timeline_chart(timeline(papers, topic), topic)
+    rows = {r["label"]: r for r in chart["rows"]}
+    assert list(rows) == ["2018", "2019", "2020", "2021", "no year"]
+    assert rows["no year"]["total"] == 6 and chart["longest"] == max(r["total"] for r in chart["rows"]) == 6
+    [(x, width, colour, title)] = rows["no year"]["segments"]
+    assert (x, width, colour) == (0, 6, "") and title.startswith("no year: 6 papers (")
+    for row in chart["rows"][:-1]:
+        assert row["total"] == 3 and sum(w for _, w, _, _ in row["segments"]) == 3
+        assert all(colour.startswith("#") for _, _, colour, _ in row["segments"])
+        ends = [x + w for x, w, _, _ in row["segments"]]
+        assert [x for x, _, _, _ in row["segments"]] == [0] + ends[:-1]  # stacked, end to end
 
 
 def test_timeline_counts_papers_without_a_year_apart(corpus):

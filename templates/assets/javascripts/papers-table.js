@@ -24,6 +24,15 @@
       count.textContent = shown + " of " + rows.length + " papers";
     }
 
+    /* Sorting: titles alphabetically, authors by their number, dates in time order with the dates
+       whose year is unknown (ISO "--MM-DD") after all dated papers, by month and day, in either
+       direction; a paper without a value comes last whatever the direction. */
+    function compare(key, x, y) {
+      if (key === "authors") return Number(x) - Number(y);
+      if (key === "title") return x.localeCompare(y);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+
     function sortBy(th) {
       var key = th.dataset.sort;
       var ascending = th.getAttribute("aria-sort") !== "ascending";
@@ -31,19 +40,26 @@
       th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
       rows.sort(function (a, b) {
         var x = a.dataset[key], y = b.dataset[key];
-        if (x === y) return a.dataset.title < b.dataset.title ? -1 : 1;
-        if (!x) return 1;           /* unknown values last, whatever the direction */
-        if (!y) return -1;
-        var order = key === "authors" ? Number(x) - Number(y) : (x < y ? -1 : 1);
+        if (!x !== !y) return x ? -1 : 1;           /* unknown values last, whatever the direction */
+        if (key === "date" && x && (x.slice(0, 2) === "--") !== (y.slice(0, 2) === "--")) {
+          return x.slice(0, 2) === "--" ? 1 : -1;  /* year unknown: after the dated papers */
+        }
+        var order = x && y ? compare(key, x, y) : 0;
+        if (order === 0) return a.dataset.title.localeCompare(b.dataset.title);
         return ascending ? order : -order;
       });
       rows.forEach(function (row) { body.appendChild(row); });
     }
 
+    /* Each sortable heading holds a button (a control for keyboard and screen reader users); a
+       click anywhere in the heading sorts too. */
     root.querySelectorAll("th[data-sort]").forEach(function (th) {
-      th.tabIndex = 0;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = th.textContent;
+      th.textContent = "";
+      th.appendChild(button);
       th.addEventListener("click", function () { sortBy(th); });
-      th.addEventListener("keydown", function (e) { if (e.key === "Enter") sortBy(th); });
     });
     filter.addEventListener("input", applyFilter);
     applyFilter();
