@@ -14,13 +14,6 @@ AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "ax
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 BLOCKING = ("critical", "serious")
 
-# A rule broken by markup another part of issue 13 rewrites, not by this page's own: (page, rule) →
-# the CSS selector of the one element allowed to break it. Every other element must still pass.
-KNOWN = {
-    # The local map's SVG is role="img" around its paper links; the local-map rewrite (issue 13,
-    # "a local map that is legible on a phone") replaces that markup.
-    ("paper", "nested-interactive"): ".litmap-local-svg",
-}
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +50,7 @@ def open_page(browser, url: str, size: str):
 
 
 def blocking_violations(page, kind: str) -> list[str]:
-    """axe-core's critical and serious violations on the page as 'rule: target' lines, less the
-    known exception of this page type."""
+    """axe-core's critical and serious violations on the page as 'rule: target' lines."""
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
     found = []
@@ -66,10 +58,7 @@ def blocking_violations(page, kind: str) -> list[str]:
         if v["impact"] not in BLOCKING:
             continue
         for node in v["nodes"]:
-            target = " ".join(node["target"])
-            if KNOWN.get((kind, v["id"])) == target:
-                continue
-            found.append(f"{v['id']} ({v['impact']}): {target} — {v['help']}")
+            found.append(f"{v['id']} ({v['impact']}): {' '.join(node['target'])} — {v['help']}")
     return found
 
 
