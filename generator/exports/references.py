@@ -57,6 +57,9 @@ _KEY_SKIP = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "fr
              "are", "do", "does", "how", "what", "why", "when", "towards", "toward"}
 
 
+_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
 def entry_types(paper: Paper) -> tuple[str, str, str]:
     """(BibTeX, RIS, CSL) type of a paper."""
     return ENTRY_TYPES["venue" if paper.venue else "preprint"]
@@ -72,7 +75,8 @@ def _base_key(paper: Paper) -> str:
     an author, the first two significant title words and the year ("attentionneed2017")."""
     words = [w for w in _ascii_words(paper.title.plain) if w not in _KEY_SKIP] or _ascii_words(paper.title.plain)
     year = str(paper.date.year) if paper.date and paper.date.year else ""
-    surname = next((w for w in reversed(_ascii_words(paper.authors[0])) if w.isalpha()), "") if paper.authors else ""
+    names = [n for n in paper.authors[0].split() if n.lower().strip(".,") not in _NAME_SUFFIXES] if paper.authors else []
+    surname = "".join(w for w in _ascii_words(names[-1]) if w.isalpha()) if names else ""
     if surname:
         return surname[:20] + year + (words[0][:20] if words else "")
     return "".join(w[:20] for w in words[:2]) + year or re.sub(r"[^A-Za-z0-9_:.-]", "-", paper.slug)

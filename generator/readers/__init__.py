@@ -129,14 +129,19 @@ def decode(data: bytes, path: str, label: str = "a text listing") -> tuple[str |
         if err.reason == "unexpected end of data":  # UTF-8 cut in the middle of a character
             return None, Rejection(SourceRef(path, line), f"not valid UTF-8 (byte 0x{data[err.start]:02x}: the file "
                                                           "ends inside a character: it may be cut short)"), ""
-        best = charset_normalizer.from_bytes(data).best()
+        matches = charset_normalizer.from_bytes(data)
+        best = matches.best()
         if best is None:
             return None, Rejection(SourceRef(path, line), f"not valid UTF-8 (byte 0x{data[err.start]:02x}) and no "
                                                           f"other encoding fits; litmap reads {label} as UTF-8: save "
                                                           "the file as UTF-8 and build again"), ""
         text, encoding = str(best), best.encoding
-        if encoding != "cp1252" and _decodes_as(data, "cp1252") == text:  # same text: name the common one
-            encoding = "cp1252"
+        # Windows-1252 (Latin-1's superset) when it fits as well as the best: what exports of
+        # Western-European text come as, and short texts rarely tell the single-byte encodings apart
+        tied = any(m.encoding == "cp1252" and m.chaos <= best.chaos for m in matches)
+        western = _decodes_as(data, "cp1252")
+        if encoding != "cp1252" and western is not None and (tied or western == text):
+            text, encoding = western, "cp1252"
         return text, None, (f"{path}: not UTF-8 (byte 0x{data[err.start]:02x} on line {line}); read as "
                             f"{encoding} as the characters suggest: check its accents and quotes, or save the "
                             "file as UTF-8")
