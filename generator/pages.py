@@ -25,7 +25,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 
-from . import __version__, builds_on, clean, mapdata, models
+from . import __version__, aliases, builds_on, clean, mapdata, models
 from .analysis import Analysis
 from .cache import code_fingerprint, make_key
 from .exports import references
@@ -290,6 +290,9 @@ class SitePages:
         self.term_urls = {term: f"{self.shelf_of[term]}/#{anchor}" for term, anchor, _ in self.index}
         self.by_slug = {p.slug: p for p in papers}
         self.cite_keys = references.cite_keys(papers)
+        self.short_addresses: dict[str, list[str]] = {}  # slug → its addresses by identifier
+        for address, slug in aliases.id_addresses(papers).items():
+            self.short_addresses.setdefault(slug, []).append(address)
         self.views = PaperViews(papers, topic)
         self.map_common = {"colours": self.views.colours, "area_of": topic.area_of,
                            "relation_names": RELATION_NAMES, "titles": self.views.titles}
@@ -326,6 +329,7 @@ class SitePages:
         return {"paper": paper, "area": AreaView(ctx.area_id, ctx.area_name, ctx.loose),
                 "key_terms": [(term, self.term_urls.get(term)) for term in ctx.terms],
                 "cite_key": self.cite_keys[paper.slug],
+                "short_urls": [f"{self.site_url.rstrip('/')}/{a}/" for a in self.short_addresses.get(paper.slug, ())],
                 **self.views.context(paper, ctx)}
 
     def _paper_page(self, paper: Paper, values: dict) -> bytes:

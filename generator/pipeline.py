@@ -222,7 +222,7 @@ def read_and_clean(sources: list, listing_year: int | None, cache: Cache,
         else:
             cache.keep("clean", memo_key)
     if not any(result.read.entries or result.read.rejections for result in results):
-        given = ", ".join(display_path(getattr(source, "path", source)) for source in sources)
+        given = ", ".join(str(getattr(source, "path", source)) for source in sources)  # the terminal only
         raise InputError(given or "(no sources)", "no paper entries found, so nothing was built "
                          "(docs/ and the site are as they were)")
     total = SourceResult(ReadResult(), [], [], files=names)

@@ -132,6 +132,9 @@ def test_short_addresses_by_arxiv_id_and_doi_in_redirects_and_pages(built):
     for record in records:
         slug = page_of(site, record["id"]).parent.name
         assert f"/arxiv/{record['id']}/ /papers/{slug}/ 301" in rules
+        shown = re.sub(r"<[^>]+>", "", re.search(r'id="link".*?</div>\s*</div>', page_of(site, record["id"]).read_text(
+            encoding="utf-8"), re.S)[0])
+        assert f"https://litmap.netlify.app/arxiv/{record['id']}/" in shown  # the page offers its short address
         redirect = (site / "arxiv" / record["id"] / "index.html").read_text(encoding="utf-8")
         assert f'content="0; url=../../papers/{slug}/"' in redirect and "<script" not in redirect
         assert f'url=../../papers/{slug}/index.html"' in (offline / "arxiv" / record["id"] / "index.html").read_text(
