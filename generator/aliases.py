@@ -4,6 +4,7 @@ most of its papers. The alias map is kept in the project (aliases.json) and upda
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 from collections import Counter
 from pathlib import Path
@@ -95,3 +96,32 @@ def redirects(data: dict) -> list[tuple[str, str]]:
 def redirect_map(data: dict) -> dict[str, str]:
     """For mkdocs-redirects: old page → new page, as docs-relative Markdown paths."""
     return {f"{old}.md": f"{new}.md" for old, new in redirects(data)}
+
+
+# Identifiers that make a short address: a new-style or old-style arXiv id, and a DOI in Crossref's
+# recommended character set (one outside it would need escaping in file names and redirect rules).
+_ARXIV_ADDRESS = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?")
+_DOI_ADDRESS = re.compile(r"10\.\d{4,9}/[-._;()/:a-z0-9]+")
+
+
+def id_addresses(papers: list[Paper]) -> dict[str, str]:
+    """Short permanent addresses by identifier → the paper's slug: ``arxiv/2510.26446`` and
+    ``doi/10.1234/abc`` (DOIs lower-cased: they are case-insensitive). An address two papers claim
+    leads to the first by slug."""
+    found: dict[str, str] = {}
+    for p in sorted(papers, key=lambda p: p.slug):
+        arxiv, doi = (p.arxiv_id or "").strip(), (p.doi or "").strip().lower()
+        if _ARXIV_ADDRESS.fullmatch(arxiv):
+            found.setdefault(f"arxiv/{arxiv}", p.slug)
+        if _DOI_ADDRESS.fullmatch(doi) and "/../" not in doi + "/" and not doi.endswith("/."):
+            found.setdefault(f"doi/{doi}", p.slug)
+    return dict(sorted(found.items()))
+
+
+def id_redirect_pages(addresses: dict[str, str], titles: dict[str, str], template, offline: bool):
+    """(file path under the site, HTML) of each address's redirect page: a meta refresh (no script,
+    so no CSP hash per page) to a relative link, ``…/index.html`` in the offline build so that it
+    opens from file://."""
+    for address, slug in addresses.items():
+        target = "../" * (address.count("/") + 1) + f"papers/{slug}/" + ("index.html" if offline else "")
+        yield f"{address}/index.html", template.render(address=address, target=target, title=titles[slug])

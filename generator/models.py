@@ -129,10 +129,21 @@ class Paper:
 
 @dataclass(frozen=True)
 class Rejection:
-    """Input that could not become an entry, with the reason."""
+    """Input that could not become an entry, with the reason and what names it: its title, else
+    the first characters of its text (``excerpt``)."""
 
     source: SourceRef
     reason: str
+    title: str = ""
+
+
+EXCERPT = 80  # characters that name a rejected entry without a title
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    """Text on one line, cut to ``limit`` characters (an ellipsis marks the cut)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,11 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 
-from . import __version__, builds_on, clean, mapdata, models
+from . import __version__, aliases, builds_on, clean, mapdata, models
 from .analysis import Analysis
 from .cache import code_fingerprint, make_key
+from .exports import references
+from .exports.references import bibtex_entry
 from .clean import plain_truncate, to_html, to_markdown
 from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
@@ -230,26 +232,34 @@ class PaperViews:
                 "map_columns": {side: any(n.side == k for n in local) for side, k in (("earlier", -1), ("later", 1))}}
 
 
-def _bibtex_escape(text: str) -> str:
-    return re.sub(r"([{}\\%&$#_^~])", r"\\\1", text)
-
-
-def bibtex_entry(paper: Paper, url: str) -> str:
-    """A BibTeX @misc entry for one paper, keyed by its slug."""
-    fields = [("title", "{" + _bibtex_escape(paper.title.plain) + "}")]
+def scholarly_article(paper: Paper, title: str, url: str) -> dict:
+    """schema.org's ScholarlyArticle for a paper page's JSON-LD: what search engines and reference
+    managers read besides the citation_* meta tags."""
+    links = ([f"https://arxiv.org/abs/{paper.arxiv_id}"] if paper.arxiv_id else []) + \
+        ([f"https://doi.org/{paper.doi}"] if paper.doi else [])
+    ids = ([{"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.arxiv_id}] if paper.arxiv_id else []) + \
+        ([{"@type": "PropertyValue", "propertyID": "DOI", "value": paper.doi}] if paper.doi else [])
+    item = {"@context": "https://schema.org", "@type": "ScholarlyArticle", "name": title, "headline": title,
+            "url": url}
     if paper.authors:
-        fields.append(("author", " and ".join(_bibtex_escape(a) for a in paper.authors)))
+        item["author"] = [{"@type": "Person", "name": a} for a in paper.authors]
     if paper.date and paper.date.year:
-        fields.append(("year", str(paper.date.year)))
-        if paper.date.month:
-            fields.append(("month", MONTH_NAMES[paper.date.month - 1].lower()))
-    if paper.doi:
-        fields.append(("doi", _bibtex_escape(paper.doi)))
-    if paper.arxiv_id:
-        fields += [("eprint", paper.arxiv_id), ("archiveprefix", "arXiv")]
-    fields.append(("url", url))
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{paper.slug},\n{body}\n}}"
+        item["datePublished"] = paper.date.iso()
+    if ids:
+        item["identifier"] = ids
+    if links:
+        item["sameAs"] = links
+    if paper.venue:
+        item["isPartOf"] = {"@type": "Periodical", "name": paper.venue}
+    return item
+
+
+def script_json(value) -> Markup:
+    """A front-matter string holding JSON for a ``<script type="application/ld+json">``: printed as it
+    is by the theme, so ``<``, ``>`` and ``&`` are written as escapes that cannot end the script."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(json.dumps(text, ensure_ascii=True))
 
 
 def front_matter_value(value) -> Markup:
@@ -272,6 +282,7 @@ def make_environment(templates: Path) -> Environment:
         md=memo(lambda text: Markup(to_markdown(text))),
         text_md=memo(lambda text: Markup(to_markdown(CleanText((Span("text", str(text)),))))),
         yaml=front_matter_value,
+        script_json=script_json,
         summary=lambda text, limit: plain_truncate(text, limit),
         urlquote=lambda text, safe="": quote_plus(str(text), safe=safe),
         fence=fence,
@@ -326,6 +337,10 @@ class SitePages:
         self.shelf_of = {term: shelf(term) for term, _, _ in self.index}
         self.term_urls = {term: f"{self.shelf_of[term]}/#{anchor}" for term, anchor, _ in self.index}
         self.by_slug = {p.slug: p for p in papers}
+        self.cite_keys = references.cite_keys(papers)
+        self.short_addresses: dict[str, list[str]] = {}  # slug → its addresses by identifier
+        for address, slug in aliases.id_addresses(papers).items():
+            self.short_addresses.setdefault(slug, []).append(address)
         self.views = PaperViews(papers, topic)
         self.map_common = {"colours": self.views.colours, "area_of": topic.area_of,
                            "relation_names": RELATION_NAMES, "titles": self.views.titles}
@@ -361,6 +376,8 @@ class SitePages:
         ctx = self.contexts[paper.slug]
         return {"paper": paper, "area": AreaView(ctx.area_id, ctx.area_name, ctx.loose),
                 "key_terms": [(term, self.term_urls.get(term)) for term in ctx.terms],
+                "cite_key": self.cite_keys[paper.slug],
+                "short_urls": [f"{self.site_url.rstrip('/')}/{a}/" for a in self.short_addresses.get(paper.slug, ())],
                 **self.views.context(paper, ctx)}
 
     def _paper_page(self, paper: Paper, values: dict) -> bytes:
@@ -368,7 +385,8 @@ class SitePages:
         width, height = LOCAL_MAP_SIZE
         return self.env.get_template("paper.md.j2").render(
             title_plain=self.views.titles[paper.slug], abstract_plain=paper.abstract.plain, page_url=page_url,
-            bibtex=bibtex_entry(paper, page_url), relation_names=RELATION_NAMES, width=width, height=height,
+            bibtex=bibtex_entry(paper, values["cite_key"], page_url),
+            jsonld=scholarly_article(paper, self.views.titles[paper.slug], page_url), relation_names=RELATION_NAMES, width=width, height=height,
             **values).encode("utf-8")
 
     @functools.cached_property
@@ -376,7 +394,7 @@ class SitePages:
         """A hash of what renders a paper page besides its values: the code, the templates, the
         libraries' versions and the site's address."""
         templates = sorted(Path(self.env.loader.searchpath[0]).rglob("*.j2"))
-        return make_key(code_fingerprint(sys.modules[__name__], clean, mapdata, models), self.site_url,
+        return make_key(code_fingerprint(sys.modules[__name__], clean, mapdata, models, references), self.site_url,
                         *(version(library) for library in ("jinja2", "markupsafe", "pygments")),
                         *(f"{t.name}\0{t.read_text(encoding='utf-8')}" for t in templates))
 

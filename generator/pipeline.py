@@ -29,9 +29,9 @@ from .headers import html_pages, policy, write_headers
 from .merge import merge
 from .exports import export_chunks
 from .layout import layout
-from .models import CleanEntry, CleanText, EntryOutcome, Paper, RawEntry
+from .models import CleanEntry, CleanText, EntryOutcome, Paper, RawEntry, excerpt
 from .progress import Progress
-from .pages import SitePages, SiteStats, frozen_heap
+from .pages import SitePages, SiteStats, frozen_heap, make_environment
 from .readers import display_path, expand, read_sources
 from .readers.base import ReadResult
 from .report import BuildReport
@@ -147,7 +147,8 @@ def clean_entries(entries: list[RawEntry], cleaner=clean_text) -> tuple[list[Cle
         if entry.title.plain:
             cleaned.append(entry)
         else:
-            rejected.append(EntryOutcome(raw.source, "rejected", reason="the title is empty once cleaned"))
+            rejected.append(EntryOutcome(raw.source, "rejected", title=excerpt(raw.title),
+                                         reason="the title is empty once cleaned"))
     return cleaned, rejected
 
 
@@ -224,7 +225,7 @@ def read_and_clean(sources: list, listing_year: int | None, cache: Cache,
         else:
             cache.keep("clean", memo_key)
     if not any(result.read.entries or result.read.rejections for result in results):
-        given = ", ".join(display_path(getattr(source, "path", source)) for source in sources)
+        given = ", ".join(str(getattr(source, "path", source)) for source in sources)  # the terminal only
         raise InputError(given or "(no sources)", "no paper entries found, so nothing was built "
                          "(docs/ and the site are as they were)")
     total = SourceResult(ReadResult(), [], [], files=names)
@@ -294,8 +295,8 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     if len(set(slugs)) != len(slugs):
         raise BuildError("two different papers were given the same slug; please report this")
     outcomes += rejected
-    outcomes += [EntryOutcome(r.source, "rejected", reason=r.reason) for r in read.rejections]
-    report = BuildReport(sources=sorted(source.files), outcomes=outcomes, papers=papers)
+    outcomes += [EntryOutcome(r.source, "rejected", title=r.title, reason=r.reason) for r in read.rejections]
+    report = BuildReport(sources=sorted(source.files), outcomes=outcomes, papers=papers, warnings=read.warnings)
     analyzer = backends.configured(project.backend, project.model, cache)
     analysis, topic, pos = analyse_and_map(papers, analyzer, cache, progress,
                                            stable_areas.load(project.areas_file))
@@ -348,9 +349,22 @@ def save_state(project: Project, gathered: Gathered) -> None:
             path.write_text(text, encoding="utf-8")
 
 
-def netlify_redirects(data: dict) -> str:
-    """Permanent redirects for the served site (Netlify's _redirects file)."""
-    return "".join(f"/{old}/ /{new}/ 301\n" for old, new in aliases.redirects(data))
+def netlify_redirects(data: dict, addresses: dict[str, str] | None = None) -> str:
+    """Permanent redirects for the served site (Netlify's _redirects file): old pages, then the short
+    addresses by identifier (``aliases.id_addresses``)."""
+    pairs = aliases.redirects(data) + [(a, f"papers/{slug}") for a, slug in (addresses or {}).items()]
+    return "".join(f"/{old}/ /{new}/ 301\n" for old, new in pairs)
+
+
+def write_id_pages(site: Path, addresses: dict[str, str], papers: list[Paper], project: Project,
+                   offline: bool) -> None:
+    """The redirect pages of the short addresses by identifier, into the built ``site``."""
+    template = make_environment(project.root / "templates" / "pages").get_template("redirect.html.j2")
+    linked = set(addresses.values())
+    titles = {p.slug: p.title.plain for p in papers if p.slug in linked}
+    for path, text in aliases.id_redirect_pages(addresses, titles, template, offline):
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(text, encoding="utf-8")
 
 
 def generate(sources: list[Path], project: Project = Project(), listing_year: int | None = None,
@@ -380,7 +394,9 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
                        redirects=aliases.redirect_map(gathered.aliases), material_search=not pagefind,
                        workers=worker_count(len(gathered.report.papers)))
         (site / "report.json").write_text(gathered.report.to_json(), encoding="utf-8")
-        (site / "_redirects").write_text(netlify_redirects(gathered.aliases), encoding="utf-8")
+        addresses = aliases.id_addresses(gathered.report.papers)
+        write_id_pages(site, addresses, gathered.report.papers, project, offline)
+        (site / "_redirects").write_text(netlify_redirects(gathered.aliases, addresses), encoding="utf-8")
         if not offline:  # Netlify _headers: CSP hashes of the finished pages (scanned while Pagefind
             # indexes them, if it does), then caching rules for every file
             with progress.stage(SEARCH_STAGE if pagefind else "CSP scan"):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .models import EntryOutcome, Paper
 
@@ -12,6 +12,7 @@ class BuildReport:
     sources: list[str]
     outcomes: list[EntryOutcome]
     papers: list[Paper]
+    warnings: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts = {"entries": len(self.outcomes), "written": 0, "merged": 0, "rejected": 0}
@@ -35,7 +36,8 @@ class BuildReport:
              "sources": [str(s) for s in p.sources], "notes": p.notes}
             for p in self.papers
         ]
-        data = {"counts": self.counts(), "sources": self.sources, "entries": entries, "papers": papers}
+        data = {"counts": self.counts(), "sources": self.sources, "warnings": self.warnings, "entries": entries,
+                "papers": papers}
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
     def rejected(self) -> list[EntryOutcome]:
@@ -47,7 +49,9 @@ class BuildReport:
             f"read {c['entries']} entries from {c['sources']} files: "
             f"{c['written']} pages written, {c['merged']} merged into another page, {c['rejected']} rejected"
         ]
-        lines += [f"  rejected {o.source}: {o.reason}" for o in self.rejected()]
+        lines += [f"  rejected {o.source}" + (f" (“{o.title}”)" if o.title else "") + f": {o.reason}"
+                  for o in self.rejected()]
+        lines += [f"  warning {w}" for w in self.warnings]
         lines += [f"  note papers/{p.slug}/: {n}" for p in self.papers for n in p.notes]
         return lines
 

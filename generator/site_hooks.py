@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from urllib.parse import urlsplit
 
 from mkdocs.plugins import event_priority
 
@@ -129,11 +130,50 @@ def on_post_page(output, page, config):
     return _HREF.sub(lambda m: m[1] + _index_path(m[2]) + (m[3] or "") + m[4], output)
 
 
+_ROOTED = re.compile(r'((?:href|src)="|"(?:base|search)": ")/(?!/)([^"#?]*)([?#][^"]*)?(")')
+
+
+def on_post_template(output, template_name, config):
+    """Offline, the 404 page (at the site's root, links rooted at the site's path so that a server
+    can show it at any depth) links relatively, so that it is styled when opened from file://."""
+    if template_name != "404.html" or not _offline(config):
+        return output
+    root = urlsplit(config.site_url or "/").path.lstrip("/")
+
+    def relative(m: re.Match) -> str:
+        path = m[2][len(root):] if m[2].startswith(root) else m[2]
+        path = "." if m[1].startswith('"') and path in ("", ".") else (
+            path.rstrip("/") if m[1].startswith('"') else _index_path(path))
+        return m[1] + path + (m[3] or "") + m[4]
+
+    return _ROOTED.sub(relative, output)
+
+
+def _offline_redirect_pages(config) -> None:
+    """Offline, the old pages' redirects (mkdocs-redirects) point at ``…/index.html``: a folder
+    opened from file:// shows its listing, not its page."""
+    plugin = config.plugins.get("redirects")
+    for old in (plugin.config.get("redirect_maps") or {}) if plugin else ():
+        path = os.path.join(config.site_dir, os.path.splitext(old)[0], "index.html")
+        if not os.path.isfile(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            html = f.read()
+        target = re.search(r'<link rel="canonical" href="([^"]+)">', html)
+        if target and not re.match(r"[a-z][a-z0-9+.-]*:", target[1]):
+            html = html.replace(f'"{target[1]}"', f'"{_index_path(target[1])}"').replace(
+                f"url={target[1]}\"", f"url={_index_path(target[1])}\"")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(html)
+
+
 @event_priority(-50)
 def on_post_build(config):
     """Makes Material's search index forgiving (accent-free and stemmed forms of its words, see
-    generator.search); offline, points its locations at index.html files. Runs before the offline
-    plugin inlines the index, so its locations open from file://."""
+    generator.search); offline, points its locations and the old pages' redirects at index.html
+    files. Runs before the offline plugin inlines the index, so its locations open from file://."""
+    if _offline(config):
+        _offline_redirect_pages(config)
     path = os.path.join(config.site_dir, "search", "search_index.json")
     if not os.path.isfile(path):
         return

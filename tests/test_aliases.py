@@ -159,3 +159,41 @@ def test_the_bundled_build_keeps_the_old_address_of_a_title_the_cleaning_correct
     html = (site / "papers" / old / "index.html").read_text(encoding="utf-8")
     assert 'http-equiv="refresh"' in html and f"../{new}/" in html
     assert f"/papers/{old}/ /papers/{new}/ 301\n" in (site / "_redirects").read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+def test_offline_old_address_leads_to_the_page_from_file(tmp_path):
+    """Offline, an old slug's redirect page points at the new page's index.html: a folder opened
+    from file:// would show its listing."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURE, corpus)
+    project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json", cache=None)
+    site = tmp_path / "site"
+    build([corpus], site, project=project, offline=True)
+    plain = corpus / "plain.txt"
+    plain.write_text(plain.read_text(encoding="utf-8").replace(
+        "Vision Transformers Need Registers", "Vision Transformers Need Register Tokens"), encoding="utf-8")
+    build([corpus], site, project=project, offline=True)
+    old = site / "papers" / "vision-transformers-need-registers" / "index.html"
+    assert 'url=../vision-transformers-need-register-tokens/index.html"' in old.read_text(encoding="utf-8")
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(old.as_uri())
+        page.wait_for_url(re.compile(r"/vision-transformers-need-register-tokens/index\.html$"))
+        assert page.locator("h1").first.inner_text() == "Vision Transformers Need Register Tokens"
+
+
+def paper_with_ids(slug, arxiv_id=None, doi=None):
+    return Paper(key=slug, slug=slug, title=clean_text(slug), abstract=clean_text("x"), sources=[],
+                 arxiv_id=arxiv_id, doi=doi)
+
+
+def test_id_addresses_for_arxiv_ids_and_dois_first_paper_by_slug_wins():
+    papers = [paper_with_ids("b-paper", "2510.26446", "10.1234/ABC.(1)"), paper_with_ids("a-paper", None, "10.1234/abc.(1)"),
+              paper_with_ids("old-style", "hep-th/9901001"), paper_with_ids("odd-doi", None, "10.1234/a b<c>"),
+              paper_with_ids("no-ids")]
+    assert aliases.id_addresses(papers) == {"arxiv/2510.26446": "b-paper", "arxiv/hep-th/9901001": "old-style",
+                                            "doi/10.1234/abc.(1)": "a-paper"}
+    assert netlify_redirects({"aliases": {}, "area_aliases": {}}, aliases.id_addresses(papers)).splitlines() == [
+        "/arxiv/2510.26446/ /papers/b-paper/ 301", "/arxiv/hep-th/9901001/ /papers/old-style/ 301",
+        "/doi/10.1234/abc.(1)/ /papers/a-paper/ 301"]

@@ -19,6 +19,7 @@ import rispy
 from generator import exports
 from generator.analysis import analyse
 from generator.exports import paper_url, write_exports
+from generator.exports.references import bibtex_entry, cite_keys, entry_types
 from generator.layout import layout
 from generator.graph import build_graph
 from generator.models import CleanText, Paper, PaperDate, Span
@@ -137,37 +138,41 @@ def test_bibtex(written):
     library = bibtexparser.parse_string((out / "papers.bib").read_text(encoding="utf-8"))
     assert not library.failed_blocks
     entries = {e.key: e for e in library.entries}
-    assert sorted(entries) == slugs(papers)
-    assert all(e.entry_type == "misc" for e in entries.values())
-    tabsim = entries["tabsim"].fields_dict
+    keys = cite_keys(papers)
+    assert sorted(entries) == sorted(keys.values())
+    assert all(e.entry_type == "misc" for e in entries.values())  # no venue: preprints
+    tabsim = entries[keys["tabsim"]].fields_dict
     assert tabsim["title"].value == r"{TabSim}: 50\% \{Faster\} \& \$x\_1\$ Similarity \#1"
     assert tabsim["year"].value == "2021" and tabsim["url"].value == "https://example.org/lit/papers/tabsim/"
     assert "\\textbackslash{}commands" in tabsim["abstract"].value
-    assert "year" not in entries["t0-paper-2"].fields_dict  # a date without a year: no year invented
+    assert "year" not in entries[keys["t0-paper-2"]].fields_dict  # a date without a year: no year invented
 
 
 def test_ris(written):
     out, papers, _ = written
     text = (out / "papers.ris").read_text(encoding="utf-8")
     references = rispy.loads(text)
-    assert sorted(r["id"] for r in references) == slugs(papers)
-    tabsim = next(r for r in references if r["id"] == "tabsim")
+    keys = cite_keys(papers)
+    assert sorted(r["id"] for r in references) == sorted(keys.values())
+    assert all(r["type_of_reference"] == "UNPB" for r in references)
+    tabsim = next(r for r in references if r["id"] == keys["tabsim"])
     assert tabsim["year"] == "2021" and tabsim["urls"] == ["https://example.org/lit/papers/tabsim/"]
     assert tabsim["abstract"].endswith("distillation over two lines.")
     assert tabsim["keywords"]
-    assert "year" not in next(r for r in references if r["id"] == "t0-paper-2")
+    assert "year" not in next(r for r in references if r["id"] == keys["t0-paper-2"])
     assert not text.startswith("1.")
 
 
 def test_csl_json(written):
     out, papers, _ = written
     items = json.loads((out / "papers.json").read_text(encoding="utf-8"))
-    assert [i["id"] for i in items] == slugs(papers)
+    keys = cite_keys(papers)
+    assert [i["id"] for i in items] == [keys[s] for s in slugs(papers)]
     assert all(i["type"] == "article" and i["title"] and i["abstract"] for i in items)
-    tabsim = next(i for i in items if i["id"] == "tabsim")
+    tabsim = next(i for i in items if i["id"] == keys["tabsim"])
     assert tabsim["issued"] == {"date-parts": [[2021, 7, 4]]}
     assert tabsim["URL"] == "https://example.org/lit/papers/tabsim/"
-    assert "issued" not in next(i for i in items if i["id"] == "t0-paper-2")
+    assert "issued" not in next(i for i in items if i["id"] == keys["t0-paper-2"])
 
 
 def test_byte_for_byte_the_same(written, tmp_path):
@@ -229,7 +234,7 @@ def test_json_files_hold_a_record_per_line(written):
     assert len(lines) == 1 + len(papers) + 1 + topic.graph.number_of_edges() + 1
     assert json.loads(lines[1].rstrip(",")).keys() >= {"id", "title", "x", "y"}
     lines = (out / "papers.json").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == len(papers) + 2 and json.loads(lines[1].rstrip(","))["id"] == slugs(papers)[0]
+    assert len(lines) == len(papers) + 2 and json.loads(lines[1].rstrip(","))["id"] == cite_keys(papers)[slugs(papers)[0]]
 
 
 def test_files_do_not_depend_on_how_they_are_cut_into_pieces(written, tmp_path, monkeypatch):
@@ -262,3 +267,50 @@ def test_layout_does_not_depend_on_string_hashing(written, tmp_path):
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout
             for seed in ("1", "2", "3", "4")}
     assert len(runs) == 1 and "t2-paper-0" in runs.pop()
+
+
+def cited(slug: str, title: str, authors=(), year: int | None = 2017, **fields) -> Paper:
+    return Paper(key=slug, slug=slug, title=CleanText((Span("text", title),)), abstract=CleanText(()), sources=[],
+                 date=PaperDate(6, 12, year) if year else None, authors=tuple(authors), **fields)
+
+
+def test_cite_keys_are_short_stable_and_told_apart_by_date():
+    papers = [cited("attention-is-all-you-need", "Attention Is All You Need", ["Ashish Vaswani", "Noam Shazeer"]),
+              cited("attention-later", "Attention, again", ["A. Vaswani"], 2017, arxiv_id="1706.99999"),
+              cited("the-poincare-ball", "The Poincaré Ball for Hierarchies", ["Maximilian Nickel"], 2018),
+              cited("an-untitled-" + "x" * 70, "On Transformers for Graph Learning", [], None),
+              cited("accented", "Fréchet Distances", ["André Müller-Lüdenscheid"], 2020),
+              cited("suffixed", "Deep Networks", ["Martin Luther King Jr."], 2019)]
+    papers[1].date = PaperDate(7, 1, 2017)  # later than the first in the same year: it takes the letter
+    keys = cite_keys(papers)
+    assert keys == {"attention-is-all-you-need": "vaswani2017attention", "attention-later": "vaswani2017attentionb",
+                    "the-poincare-ball": "nickel2018poincare", "an-untitled-" + "x" * 70: "transformersgraph",
+                    "accented": "mullerludenscheid2020frechet", "suffixed": "king2019deep"}
+    assert cite_keys(list(reversed(papers))) == keys  # the order papers come in changes nothing
+    assert all(len(k) <= 50 and re.fullmatch(r"[a-z0-9]+", k) for k in keys.values())
+
+
+def test_one_entry_type_for_a_paper_across_bibtex_ris_and_csl(tmp_path):
+    journal = cited("journal-paper", "Deep Residual Learning", ["Kaiming He"], 2016, venue="CVPR", doi="10.1/x")
+    preprint = cited("preprint", "Adam: A Method", ["Diederik Kingma"], 2014, arxiv_id="1412.6980",
+                     categories=("cs.LG",))
+    papers = [journal, preprint]
+    topic = build_graph(papers, analyse(papers))
+    write_exports(papers, topic, tmp_path, site_url_base=BASE)
+    bib = {e.key: e for e in bibtexparser.parse_string((tmp_path / "papers.bib").read_text(encoding="utf-8")).entries}
+    ris = {r["id"]: r for r in rispy.loads((tmp_path / "papers.ris").read_text(encoding="utf-8"))}
+    csl = {i["id"]: i for i in json.loads((tmp_path / "papers.json").read_text(encoding="utf-8"))}
+    assert (bib["he2016deep"].entry_type, ris["he2016deep"]["type_of_reference"], csl["he2016deep"]["type"]) == \
+        entry_types(journal) == ("article", "JOUR", "article-journal")
+    assert (bib["kingma2014adam"].entry_type, ris["kingma2014adam"]["type_of_reference"],
+            csl["kingma2014adam"]["type"]) == entry_types(preprint) == ("misc", "UNPB", "article")
+    assert bib["he2016deep"].fields_dict["journal"].value == "CVPR" and ris["he2016deep"]["journal_name"] == "CVPR"
+    assert csl["he2016deep"]["container-title"] == "CVPR" and csl["he2016deep"]["DOI"] == "10.1/x"
+    assert ris["he2016deep"]["authors"] == ["Kaiming He"] and csl["he2016deep"]["author"] == [{"literal": "Kaiming He"}]
+    fields = bib["kingma2014adam"].fields_dict
+    assert (fields["eprint"].value, fields["archiveprefix"].value, fields["primaryclass"].value) == \
+        ("1412.6980", "arXiv", "cs.LG")
+    # the paper page shows the same entry (key, type, citation fields) as the download
+    page = bibtexparser.parse_string(bibtex_entry(preprint, "kingma2014adam", BASE + "papers/preprint/")).entries[0]
+    assert (page.key, page.entry_type) == ("kingma2014adam", "misc")
+    assert {k: f.value for k, f in page.fields_dict.items()}.items() <= {k: f.value for k, f in fields.items()}.items()

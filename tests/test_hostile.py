@@ -53,19 +53,21 @@ class Tags(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.found, self.comments, self.scripts = [], [], []
-        self._in_script = False
+        self.found, self.comments, self.scripts, self.data_blocks = [], [], [], []
+        self._in_script = None
 
     def handle_starttag(self, tag, attrs):
         self.found.append((tag, attrs))
-        self._in_script = tag == "script"
+        # a JSON-LD block is data that never runs: kept apart, and checked to parse to the text
+        self._in_script = (self.data_blocks if dict(attrs).get("type") == "application/ld+json" else self.scripts) \
+            if tag == "script" else None
 
     def handle_data(self, data):
-        if self._in_script:
-            self.scripts.append(data)
+        if self._in_script is not None:
+            self._in_script.append(data)
 
     def handle_endtag(self, tag):
-        self._in_script = False
+        self._in_script = None
 
     def handle_comment(self, data):
         self.comments.append(data)
@@ -97,6 +99,8 @@ def test_pages_show_the_input_text_and_nothing_else(hostile_build):
         assert not [a for _, attrs in whole.found for a, _ in attrs if a.startswith("on")], paper.slug
         assert not [t for t, _ in whole.found if t in ("img", "iframe", "object")], paper.slug
         assert all("alert(" not in body for body in whole.scripts), paper.slug
+        [jsonld] = whole.data_blocks
+        assert "<" not in jsonld and json.loads(jsonld)["name"] == paper.title.plain  # cannot end its script
 
 
 def test_hostile_site_links_resolve(hostile_build):

@@ -70,12 +70,12 @@ def test_bom_and_crlf_are_accepted(write_listing):
     assert entry.title == "Title" and entry.abstract == "Abstract."
 
 
-def test_invalid_utf8_names_file_and_line(write_listing):
+def test_text_that_is_not_utf8_is_decoded_with_a_warning_naming_file_and_line(write_listing):
     path = write_listing(b"Title\n\nCaf\xe9 abstract\n")
     result = read_sources([path])
-    assert result.entries == []
-    [rejection] = result.rejections
-    assert rejection.source.line == 3 and "UTF-8" in rejection.reason
+    assert result.rejections == [] and [e.abstract for e in result.entries] == ["Café abstract"]
+    [warning] = result.warnings
+    assert warning.startswith(f"{path.name}: not UTF-8 (byte 0xe9 on line 3); read as cp1252")
 
 
 def test_empty_and_binary_files_are_rejected(write_listing):

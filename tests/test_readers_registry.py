@@ -97,21 +97,44 @@ def test_gz_extension_without_gzip_content_and_gzip_without_extension(tmp_path):
     assert "gzip-compressed" in only_rejection(read_sources([hidden])).reason
 
 
-@pytest.mark.parametrize("name,text,label", [
-    ("p.bib", "@article{k,\n title = {Caf\xe9 au lait},\n}\n", "BibTeX"),
-    ("p.ris", "TY  - JOUR\nTI  - Caf\xe9\nER  - \n", "RIS"),
-    ("p.csv", "title,abstract\nCaf\xe9,x\n", "CSV"),
-    ("p.jsonl", '{"title": "Caf\xe9", "summary": "x"}\n', "JSON lines"),
-    ("p.atom", '<feed xmlns="http://www.w3.org/2005/Atom">\n<entry><title>Caf\xe9</title></entry></feed>\n',
-     "arXiv API Atom XML"),
+@pytest.mark.parametrize("name,text", [
+    ("p.bib", "@article{k,\n title = {Caf\xe9 au lait},\n abstract = {An \x93abstract\x94 \x96 here}\n}\n"),
+    ("p.ris", "TY  - JOUR\nTI  - Caf\xe9 au lait\nAB  - An \x93abstract\x94 \x96 here\nER  - \n"),
+    ("p.csv", "title,abstract\nCaf\xe9 au lait,An \x93abstract\x94 \x96 here\n"),
+    ("p.jsonl", '{"title": "Caf\xe9 au lait", "summary": "An \x93abstract\x94 \x96 here", "first_listed": "2024-01-02"}\n'),
+    ("p.txt", "Caf\xe9 au lait\n\nAn \x93abstract\x94 \x96 here\n"),
 ])
-def test_latin1_bytes_are_rejected_with_line_and_format(tmp_path, name, text, label):
+def test_windows_1252_listings_are_decoded_with_a_warning_naming_file_and_encoding(tmp_path, name, text):
     path = tmp_path / name
-    path.write_bytes(text.encode("latin-1"))
-    rejection = only_rejection(read_sources([path]))
-    assert rejection.source.line == (1 if name.endswith(".jsonl") else 2)
-    assert rejection.reason == (f"not valid UTF-8 (byte 0xe9: Latin-1 or Windows-1252 text?); litmap reads {label} "
-                                "as UTF-8: save the file as UTF-8 and build again")
+    path.write_bytes(text.encode("latin-1"))  # code points below 256: the bytes as written, cp1252 quotes included
+    result = read_sources([path])
+    assert result.rejections == []
+    [entry] = result.entries
+    assert (entry.title, entry.abstract) == ("Café au lait", "An “abstract” – here")
+    [warning] = result.warnings
+    assert warning.startswith(f"{name}: not UTF-8 (byte 0x") and "read as cp1252" in warning
+
+
+def test_latin1_text_is_decoded_and_utf8_cut_short_is_still_rejected(tmp_path):
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Na\u00efve B\u00e4yes f\u00fcr Daten\n\nWir sch\u00e4tzen \u00fcber Gr\u00f6\u00dfen.\n".encode("latin-1"))
+    [entry] = read_sources([latin]).entries
+    assert entry.title == "Naïve Bäyes für Daten"
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes("Caf\u00e9 Networks\n\nAn abstract\n".encode() + "\u00e9".encode()[:1])
+    rejection = only_rejection(read_sources([cut]))
+    assert rejection.source.line == 4 and "cut short" in rejection.reason
+
+
+def test_a_rejected_entry_is_named_by_its_title_or_its_first_characters(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    untitled = '{"id": "2501.00003", "summary": "' + "no title in this record " * 10 + '"}'
+    path.write_text('{"title": "Authors Given as One String", "authors": "A. B", "summary": "x"}\n'
+                    f"{untitled}\n", encoding="utf-8")
+    first, second = read_sources([path]).rejections
+    assert (first.source.line, first.title) == (1, "Authors Given as One String")
+    assert second.source.line == 2 and len(second.title) == 80 and second.title.endswith("…")
+    assert second.title[:-1] == untitled[:79].rstrip()
 
 
 def test_folder_picks_up_every_supported_extension_but_not_hidden_or_other_files(tmp_path):

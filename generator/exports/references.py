@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from itertools import islice
 
@@ -48,6 +49,85 @@ def _bib_escape(text: str, protect_case: bool = False) -> str:
     return text
 
 
+# The same entry type in every format. A paper with a venue is a journal article; without one it is
+# a preprint or other unpublished work (arXiv's own BibTeX says @misc with eprint, archivePrefix and
+# primaryClass, and CSL's "article" is its preprint type). The About page states this table.
+ENTRY_TYPES = {"venue": ("article", "JOUR", "article-journal"), "preprint": ("misc", "UNPB", "article")}
+_KEY_SKIP = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "from", "by", "via", "at", "as", "is",
+             "are", "do", "does", "how", "what", "why", "when", "towards", "toward"}
+
+
+_NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
+def entry_types(paper: Paper) -> tuple[str, str, str]:
+    """(BibTeX, RIS, CSL) type of a paper."""
+    return ENTRY_TYPES["venue" if paper.venue else "preprint"]
+
+
+def _ascii_words(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.findall(r"[a-z0-9]+", folded)
+
+
+def _base_key(paper: Paper) -> str:
+    """First author's surname, year, first significant title word ("vaswani2017attention"); without
+    an author, the first two significant title words and the year ("attentionneed2017")."""
+    words = [w for w in _ascii_words(paper.title.plain) if w not in _KEY_SKIP] or _ascii_words(paper.title.plain)
+    year = str(paper.date.year) if paper.date and paper.date.year else ""
+    names = [n for n in paper.authors[0].split() if n.lower().strip(".,") not in _NAME_SUFFIXES] if paper.authors else []
+    surname = "".join(w for w in _ascii_words(names[-1]) if w.isalpha()) if names else ""
+    if surname:
+        return surname[:20] + year + (words[0][:20] if words else "")
+    return "".join(w[:20] for w in words[:2]) + year or re.sub(r"[^A-Za-z0-9_:.-]", "-", paper.slug)
+
+
+def _suffix(n: int) -> str:
+    """The n-th (0-based) paper sharing a key: "", then "b" to "z", then "27", "28", ..."""
+    return "" if n == 0 else "abcdefghijklmnopqrstuvwxyz"[n] if n < 26 else str(n + 1)
+
+
+def cite_keys(papers: list[Paper]) -> dict[str, str]:
+    """Slug → BibTeX key, short and the same in every export and on the paper's page; papers sharing
+    a key are told apart by a letter in date order, then slug order (the first keeps the bare key)."""
+    groups: dict[str, list[Paper]] = {}
+    for p in papers:
+        groups.setdefault(_base_key(p), []).append(p)
+    keys = {}
+    for base, group in groups.items():
+        group.sort(key=lambda p: (p.date.sort_key() if p.date else (10_000, 0, 0), p.slug))
+        for n, p in enumerate(group):
+            keys[p.slug] = base + _suffix(n)
+    return keys
+
+
+def bibtex_fields(paper: Paper, url: str = "") -> list[tuple[str, str]]:
+    """The citation fields of a paper's BibTeX entry, escaped: what its page shows and the export adds to."""
+    fields = [("title", _bib_escape(paper.title.plain, protect_case=True))]
+    if paper.authors:
+        fields.append(("author", " and ".join(_bib_escape(a) for a in paper.authors)))
+    if paper.date and paper.date.year:
+        fields.append(("year", str(paper.date.year)))
+        if paper.date.month:
+            fields.append(("month", ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                     "dec")[paper.date.month - 1]))
+    if paper.venue:
+        fields.append(("journal", _bib_escape(paper.venue)))
+    if paper.doi:
+        fields.append(("doi", _bib_escape(paper.doi)))
+    if paper.arxiv_id:
+        fields += [("eprint", paper.arxiv_id), ("archiveprefix", "arXiv")]
+        if paper.categories:
+            fields.append(("primaryclass", _bib_escape(paper.categories[0])))
+    return fields + ([("url", url)] if url else [])
+
+
+def bibtex_entry(paper: Paper, key: str, url: str) -> str:
+    """One paper's BibTeX entry as its page shows it."""
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in bibtex_fields(paper, url))
+    return f"@{entry_types(paper)[0]}{{{key},\n{body}\n}}"
+
+
 def paper_rows(papers: list[Paper], topic: TopicGraph, base: str):
     names = {a.id: a.name for a in topic.areas}
     for p in sorted(papers, key=lambda p: p.slug):
@@ -81,18 +161,17 @@ def csv_table(papers: list[Paper], topic: TopicGraph, base: str) -> Iterator[str
 
 def bibtex(papers: list[Paper], topic: TopicGraph, base: str) -> Iterator[str]:
     """Written by bibtexparser a thousand entries at a time, blocks separated as it separates them."""
-    separator = ""
+    separator, keys = "", cite_keys(papers)
     for batch in _batches(paper_rows(papers, topic, base)):
         library = bibtexparser.Library()
         for p, node, terms, area, url in batch:
             year = p.date.year if p.date else None
-            fields = [("title", _bib_escape(p.title.plain, protect_case=True))]
-            fields += [("year", str(year)), ("date", p.date.iso())] if year is not None else []
+            fields = bibtex_fields(p, url if base else "")
+            fields += [("date", p.date.iso())] if year is not None else []
             fields += [("abstract", _bib_escape(p.abstract.plain)),
                        ("keywords", _bib_escape(", ".join(terms))),
-                       ("note", _bib_escape(f"Area: {area}"))] + ([("url", url)] if base else [])
-            key = re.sub(r"[^A-Za-z0-9_:.-]", "-", p.slug)
-            library.add(model.Entry("misc", key, [model.Field(k, v) for k, v in fields]))
+                       ("note", _bib_escape(f"Area: {area}"))]
+            library.add(model.Entry(entry_types(p)[0], keys[p.slug], [model.Field(k, v) for k, v in fields]))
         yield separator + bibtexparser.write_string(library, unparse_stack=(
             default_unparse_stack(allow_inplace_modification=True)))  # ours to change: no copy
         separator = bibtexparser.BibtexFormat().block_separator
@@ -100,13 +179,16 @@ def bibtex(papers: list[Paper], topic: TopicGraph, base: str) -> Iterator[str]:
 
 def ris(papers: list[Paper], topic: TopicGraph, base: str) -> Iterator[str]:
     """Written by rispy a thousand references at a time, separated as it separates them."""
-    separator = ""
+    separator, keys = "", cite_keys(papers)
     for batch in _batches(paper_rows(papers, topic, base)):
         references = []
         for p, node, terms, area, url in batch:
             year = p.date.year if p.date else None
-            ris = {"type_of_reference": "GEN", "id": p.slug, "title": _one_line(p.title.plain),
+            ris = {"type_of_reference": entry_types(p)[1], "id": keys[p.slug], "title": _one_line(p.title.plain),
                    "abstract": _one_line(p.abstract.plain)}
+            ris.update({"authors": list(p.authors)} if p.authors else {})
+            ris.update({"journal_name": _one_line(p.venue)} if p.venue else {})
+            ris.update({"doi": p.doi} if p.doi else {})
             if year is not None:
                 ris.update(year=str(year), date=f"{year:04d}/{p.date.month:02d}/{p.date.day:02d}/"
                            if p.date.full else f"{year:04d}///")
@@ -117,11 +199,19 @@ def ris(papers: list[Paper], topic: TopicGraph, base: str) -> Iterator[str]:
 
 
 def csl_json(papers: list[Paper], topic: TopicGraph, base: str) -> Iterator[str]:
+    keys = cite_keys(papers)
+
     def items():
         for p, node, terms, area, url in paper_rows(papers, topic, base):
             year = p.date.year if p.date else None
-            item = {"id": p.slug, "type": "article", "title": p.title.plain, "abstract": p.abstract.plain,
-                    "keyword": ", ".join(terms), "note": f"Area: {area}"}
+            item = {"id": keys[p.slug], "type": entry_types(p)[2], "title": p.title.plain}
+            if p.authors:
+                item["author"] = [{"literal": a} for a in p.authors]
+            if p.venue:
+                item["container-title"] = p.venue
+            if p.doi:
+                item["DOI"] = p.doi
+            item.update({"abstract": p.abstract.plain, "keyword": ", ".join(terms), "note": f"Area: {area}"})
             if year is not None:
                 item["issued"] = {"date-parts": [[year, p.date.month, p.date.day] if p.date.full else [year]]}
             if base:

@@ -2,12 +2,15 @@
 its extension or the format the configuration names, checks the content against it, and reads."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import zlib
 from pathlib import Path
 
+import charset_normalizer
+
 from ..exceptions import InputError
-from ..models import Rejection, SourceRef
+from ..models import Rejection, SourceRef, excerpt
 from .arxiv_listing import ArxivListingReader
 from .arxiv_snapshot import ArxivSnapshotReader
 from .atom import ArxivAtomReader
@@ -26,12 +29,14 @@ __all__ = ["FORMATS", "READERS", "Reader", "ReadResult", "Source", "read_sources
 
 
 def display_path(path: Path) -> str:
-    """A stable, readable name for a file: relative to the working directory when inside it."""
+    """A stable, readable name for a file that says nothing about the build machine: its path
+    relative to the working directory (the project) when inside it, else its file name alone (a
+    source in a home folder must not put that folder on a public site)."""
     try:
         relative = Path(os.path.relpath(path)).as_posix()
     except ValueError:  # another drive on Windows
-        return path.as_posix()
-    return path.as_posix() if relative.startswith("..") else relative
+        return path.name
+    return path.name if relative.startswith("..") or Path(relative).is_absolute() else relative
 
 
 def extension(path: Path) -> str:
@@ -107,23 +112,46 @@ def gunzip(data: bytes, path: str) -> tuple[bytes, Rejection | None]:
     return complete, Rejection(SourceRef(path, lines + 1), f"{problem}: {kept}, the rest of the file is lost")
 
 
-def decode(data: bytes, path: str, label: str = "a text listing") -> tuple[str | None, Rejection | None]:
-    """UTF-8 (a byte-order mark is dropped); binary data is rejected, naming the line."""
+def decode(data: bytes, path: str, label: str = "a text listing") -> tuple[str | None, Rejection | None, str]:
+    """The text and what went wrong: UTF-8 (a byte-order mark is dropped); text in another
+    encoding (a Latin-1 or Windows-1252 export) is decoded as charset-normalizer finds it, with a
+    warning naming the file and the encoding; binary data is rejected, naming the line."""
     if data[:2] == b"\x1f\x8b":
         return None, Rejection(SourceRef(path, 1), f"the content is gzip-compressed, not {label}: name the file "
-                                                   f"{Path(path).name}.gz or decompress it")
+                                                   f"{Path(path).name}.gz or decompress it"), ""
     if b"\x00" in data[:8192] and data.count(b"\x00") > len(data) // 100:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
-        return None, Rejection(SourceRef(path, line), f"binary data, not {label}")
+        return None, Rejection(SourceRef(path, line), f"binary data, not {label}"), ""
     try:
-        return data.decode("utf-8-sig"), None
+        return data.decode("utf-8-sig"), None, ""
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        hint = ("the file ends inside a character: it may be cut short" if err.reason == "unexpected end of data"
-                else "Latin-1 or Windows-1252 text?")
-        return None, Rejection(SourceRef(path, line), f"not valid UTF-8 (byte 0x{data[err.start]:02x}: {hint}); "
-                                                      f"litmap reads {label} as UTF-8: save the file as UTF-8 "
-                                                      "and build again")
+        if err.reason == "unexpected end of data":  # UTF-8 cut in the middle of a character
+            return None, Rejection(SourceRef(path, line), f"not valid UTF-8 (byte 0x{data[err.start]:02x}: the file "
+                                                          "ends inside a character: it may be cut short)"), ""
+        matches = charset_normalizer.from_bytes(data)
+        best = matches.best()
+        if best is None:
+            return None, Rejection(SourceRef(path, line), f"not valid UTF-8 (byte 0x{data[err.start]:02x}) and no "
+                                                          f"other encoding fits; litmap reads {label} as UTF-8: save "
+                                                          "the file as UTF-8 and build again"), ""
+        text, encoding = str(best), best.encoding
+        # Windows-1252 (Latin-1's superset) when it fits as well as the best: what exports of
+        # Western-European text come as, and short texts rarely tell the single-byte encodings apart
+        tied = any(m.encoding == "cp1252" and m.chaos <= best.chaos for m in matches)
+        western = _decodes_as(data, "cp1252")
+        if encoding != "cp1252" and western is not None and (tied or western == text):
+            text, encoding = western, "cp1252"
+        return text, None, (f"{path}: not UTF-8 (byte 0x{data[err.start]:02x} on line {line}); read as "
+                            f"{encoding} as the characters suggest: check its accents and quotes, or save the "
+                            "file as UTF-8")
+
+
+def _decodes_as(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def _family_label(candidates: list[type[Reader]]) -> str:
@@ -161,7 +189,9 @@ def read_file(source: Source) -> ReadResult:
         data, rejection = gunzip(data, name)
         if rejection:
             result.rejections.append(rejection)
-    text, rejection = decode(data, name, label)
+    text, rejection, warning = decode(data, name, label)
+    if warning:
+        result.warnings.append(warning)
     if rejection:
         result.rejections.append(rejection)
         return result
@@ -174,8 +204,18 @@ def read_file(source: Source) -> ReadResult:
     if isinstance(reader, Rejection):
         result.rejections.append(reader)
         return result
-    result.extend(reader.read(text, name))
+    found = reader.read(text, name)
+    result.entries.extend(found.entries)
+    result.rejections.extend(_named(found.rejections, text))
     return result
+
+
+def _named(rejections: list[Rejection], text: str) -> list[Rejection]:
+    """Rejections each named by its title or, where the reader found none, by the first characters
+    of the text on its line (a record without a title, a line that is not a record)."""
+    lines = text.split("\n")
+    return [r if r.title or not 0 < r.source.line <= len(lines) else
+            dataclasses.replace(r, title=excerpt(lines[r.source.line - 1])) for r in rejections]
 
 
 def read_sources(sources: list[Path | Source], listing_year: int | None = None) -> ReadResult:

@@ -24,7 +24,7 @@ class ArxivListingReader(Reader):
             authors = r.get("authors") or []
             categories = r.get("categories") or []
             if not (isinstance(authors, list) and all(isinstance(a, str) for a in authors)):
-                result.reject(path, number, "record's authors are not a list of names")
+                result.reject(path, number, "record's authors are not a list of names", title)
                 continue
             authors = tuple(" ".join(a.split()) for a in authors if a.strip())
             categories = tuple(c for c in categories if isinstance(c, str)) if isinstance(categories, list) else ()

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from ..models import RawEntry, Rejection, SourceRef
+from ..models import RawEntry, Rejection, SourceRef, excerpt
 
 
 @dataclass
@@ -14,13 +14,15 @@ class ReadResult:
 
     entries: list[RawEntry] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read, but not as given (an encoding guessed)
 
     def extend(self, other: "ReadResult") -> None:
         self.entries.extend(other.entries)
         self.rejections.extend(other.rejections)
+        self.warnings.extend(other.warnings)
 
-    def reject(self, path: str, line: int, reason: str) -> None:
-        self.rejections.append(Rejection(SourceRef(path, line), reason))
+    def reject(self, path: str, line: int, reason: str, title: str = "") -> None:
+        self.rejections.append(Rejection(SourceRef(path, line), reason, excerpt(title)))
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,8 @@ class CsvReader(Reader):
                 continue
             if len(row) > width:
                 result.reject(path, start, f"row has {len(row)} fields but the header names {width} "
-                                           "(a stray delimiter or quote?); the row was skipped")
+                                           "(a stray delimiter or quote?); the row was skipped",
+                              row[columns["title"]] if columns["title"] < len(row) else "")
                 continue
             self._entry(dict((key, row[i]) for key, i in columns.items() if i < len(row)), start, path, result)
         return result

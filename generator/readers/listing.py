@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..models import PaperDate, RawEntry, Rejection, SourceRef
+from ..models import PaperDate, RawEntry, Rejection, SourceRef, excerpt
 from .base import Reader, ReadResult
 
 FURNITURE = {
@@ -105,7 +105,7 @@ class ListingReader(Reader):
             line, block = blocks[i]
             problem, skip = self._problem(blocks, i)
             if problem:
-                result.rejections.append(Rejection(SourceRef(path, line), problem))
+                result.rejections.append(Rejection(SourceRef(path, line), problem, excerpt(" ".join(block))))
                 i += skip
                 continue
             entry = {"source": SourceRef(path, line), "title": block[0], "abstract": " ".join(blocks[i + 1][1])}
