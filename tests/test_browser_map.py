@@ -493,20 +493,23 @@ def test_tap_opens_the_nearest_paper(browser, site_url):
     base, suffix = site_url
     page, recorder = open_map(browser, base, suffix, screen=PHONE)
     zoom(page, 0.4)
-    # a dot at least 30 px from any other, tapped 9 px to one side of its centre (off its pixels)
-    slug, x, y = page.evaluate("""() => { const m = window.litmapMap, r = m.renderer, pts = [];
-        m.graph.forEachNode(n => { const d = r.getNodeDisplayData(n); if (d && !d.hidden) pts.push([n, r.framedGraphToViewport(d)]); });
+    # a dot far from the others, tapped 5 px beyond its edge (off its pixels, nearer to it than to any other)
+    slug, x, y, offset = page.evaluate("""() => { const m = window.litmapMap, r = m.renderer, pts = [];
+        m.graph.forEachNode(n => { const d = r.getNodeDisplayData(n);
+          if (d && !d.hidden) pts.push([n, r.framedGraphToViewport(d), r.scaleSize(d.size)]); });
         const dims = r.getDimensions();
-        let best = null, room = 0;
-        for (const [n, p] of pts) {
-          if (p.x < 40 || p.y < 40 || p.x > dims.width - 60 || p.y > dims.height - 40) continue;
+        let best = null, room = -Infinity;
+        for (const [n, p, size] of pts) {
+          if (p.x < 40 || p.y < 40 || p.x > dims.width - 80 || p.y > dims.height - 40) continue;
           let near = Infinity;
           for (const [o, q] of pts) if (o !== n) near = Math.min(near, Math.hypot(p.x - q.x, p.y - q.y));
-          if (near > room) { room = near; best = [n, p.x, p.y]; }
+          const offset = size + 5;
+          if (near - 2 * offset > room) { room = near - 2 * offset; best = [n, p.x, p.y, offset]; }
         }
-        return room >= 30 ? best : null; }""")
+        return room > 2 ? best : null; }""")
+    assert offset <= 24
     box = page.locator("#litmap-map").bounding_box()
-    page.touchscreen.tap(box["x"] + x + 9, box["y"] + y)
+    page.touchscreen.tap(box["x"] + x + offset, box["y"] + y)
     page.wait_for_url(re.compile(rf"/papers/{re.escape(slug)}/"))
     clean(recorder)
 

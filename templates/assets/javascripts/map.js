@@ -185,10 +185,15 @@
   var pick = renderer.getNodeAtPosition;
   /* A finger covers several dots: a tap picks the nearest dot drawn within TAP_RADIUS pixels of it
    * (the dots themselves are a few pixels wide), not the one whose pixels happen to be under it. */
-  var TAP_RADIUS = 24, touching = false;
+  var TAP_RADIUS = 24, touching = false, fingerDown = false;
   var pointer = { x: 0, y: 0 }, OFFSET = 14;
   container.addEventListener("pointerdown", function (e) { touching = e.pointerType !== "mouse"; }, true);
-  container.addEventListener("touchstart", function () { touching = true; }, { capture: true, passive: true });
+  /* while a finger is down (dragging, pinching) nothing is picked: only its lifting, a tap, picks;
+   * these capturing listeners run before sigma's own on the same element */
+  container.addEventListener("touchstart", function () { touching = true; fingerDown = true; }, { capture: true, passive: true });
+  ["touchend", "touchcancel"].forEach(function (type) {
+    container.addEventListener(type, function () { fingerDown = false; }, { capture: true, passive: true });
+  });
   container.addEventListener("pointermove", function (e) {
     if (e.pointerType === "mouse") touching = false;
     pointer.x = e.clientX; pointer.y = e.clientY;
@@ -206,7 +211,7 @@
     return best;
   }
   renderer.getNodeAtPosition = function (position) {
-    if (touching) return nearest(position, TAP_RADIUS);
+    if (touching) return fingerDown ? null : nearest(position, TAP_RADIUS);
     return captor.isMouseDown ? null : pick.call(renderer, position);
   };
 
