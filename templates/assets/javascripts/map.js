@@ -228,7 +228,7 @@
   /* Area names on the map, largest areas first, each at its area's centre or, where that would overlap
    * a name already placed (or the zoom buttons, or the map's edge), at the nearest free place within
    * the area's spread (at least NEAR pixels) of it, or failing that further out: every area whose
-   * centre is in view is named. Names that find no place are left out. Sizes are measured once (one layout), so placing
+   * centre is in view is named, and no other. Names that find no place are left out. Sizes are measured once (one layout), so placing
    * them on each frame only writes. */
   var labelLayer = document.createElement("div");
   labelLayer.className = "litmap-map-labels";
@@ -270,9 +270,10 @@
         var edge = renderer.graphToViewport({ x: a.x + (a.spread || 0), y: a.y }, now);
         /* twice as far as the spread, if need be, where the map is small (a phone) */
         var reach = Math.max(NEAR, 1.5 * Math.abs(edge.x - p.x)) * (dims.width < 600 ? 2 : 1);
-        /* an area whose centre is in view is named, if need be at the nearest free place further out */
+        /* an area is named where its centre is in view: there, if need be, at the nearest free place
+         * further out; an area whose centre is out of view (zoomed in elsewhere) is not named */
         var inView = p.x >= 0 && p.x <= dims.width && p.y >= 0 && p.y <= dims.height;
-        if (inView) reach = Math.max(reach, Math.max(dims.width, dims.height));
+        reach = inView ? Math.max(reach, Math.max(dims.width, dims.height)) : -1;
         for (var r = 0; r <= reach && !found; r += STEP) {
           for (var k = 0; k < (r ? DIRECTIONS.length : 1) && !found; k++) {
             var x = p.x + (r ? DIRECTIONS[k][0] * r : 0), y = p.y + (r ? DIRECTIONS[k][1] * r : 0);
