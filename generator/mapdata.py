@@ -13,24 +13,32 @@ from .graph import TopicGraph
 from .models import Paper
 from .neighbourhood import PaperContext
 
-# Colour-blind-friendly palette (Okabe–Ito and Tableau 10), cycled when there are more areas.
-PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1",
-           "#ff9da7", "#9c755f", "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#56b4e9"]
+# One colour-blind-safe palette per map, never two mixed: Okabe & Ito's eight colours for up to
+# eight areas, Paul Tol's nine "muted" colours for nine or more (reused beyond nine areas).
+OKABE_ITO = ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#000000")
+TOL_MUTED = ("#cc6677", "#332288", "#ddcc77", "#117733", "#88ccee", "#882255", "#44aa99", "#999933", "#aa4499")
 EDGES_PER_NODE = 3     # strongest related links kept per paper on the global map
 MIN_EDGE_SCORE = 0.1   # weaker links are not drawn on the global map
 
 
+def palette(count: int) -> tuple[str, ...]:
+    """The palette for a map of ``count`` areas: Okabe–Ito up to eight, Tol's muted beyond."""
+    return OKABE_ITO if count <= len(OKABE_ITO) else TOL_MUTED
+
+
 def area_colours(topic: TopicGraph) -> dict[str, str]:
     """Each area's colour, tied to its id rather than its rank: an area keeps its colour when
-    others grow, shrink, appear or go. The colour at a checksum of the id, or the next one no
-    other area has yet (areas in id order); once every colour is taken, they are reused."""
+    others grow, shrink, appear or go (as long as the palette stays the same). The colour at a
+    checksum of the id, or the next one no other area has yet (areas in id order); once every colour
+    is taken, they are reused."""
     colours: dict[str, str] = {}
     free: list[str] = []
+    colours_in_use = palette(len(topic.areas))
     for area_id in sorted(a.id for a in topic.areas):
-        free = free or list(PALETTE)
-        start = zlib.crc32(area_id.encode("utf-8")) % len(PALETTE)
-        colour = next(PALETTE[(start + k) % len(PALETTE)] for k in range(len(PALETTE))
-                      if PALETTE[(start + k) % len(PALETTE)] in free)
+        free = free or list(colours_in_use)
+        start = zlib.crc32(area_id.encode("utf-8")) % len(colours_in_use)
+        colour = next(colours_in_use[(start + k) % len(colours_in_use)] for k in range(len(colours_in_use))
+                      if colours_in_use[(start + k) % len(colours_in_use)] in free)
         free.remove(colour)
         colours[area_id] = colour
     return {a.id: colours[a.id] for a in topic.areas}
@@ -64,15 +72,23 @@ def global_map(papers: list[Paper], topic: TopicGraph, pos: dict[str, tuple[floa
     for area in topic.areas:
         xs = [pos[s][0] for s in area.papers]
         ys = [pos[s][1] for s in area.papers]
+        cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
+        spread = math.sqrt(sum((x - cx) ** 2 + (y - cy) ** 2 for x, y in zip(xs, ys)) / len(xs))
         areas.append({"id": area.id, "name": area.name, "colour": colours[area.id], "size": len(area.papers),
-                      "x": round(sum(xs) / len(xs), 4), "y": round(sum(ys) / len(ys), 4)})
+                      "x": round(cx, 4), "y": round(cy, 4), "spread": round(spread, 4)})
     return {"areas": areas, "nodes": nodes, "edges": sorted(edges)}
 
 
-def map_script(data: dict) -> bytes:
+def map_script(data: dict, name: str = "LITMAP_MAP") -> bytes:
     """The map data as a script, so the page works from file:// (nothing is fetched)."""
     text = json.dumps(data, ensure_ascii=True, separators=(",", ":")).replace("</", "<\\/")
-    return f"window.LITMAP_MAP = {text};\n".encode("ascii")
+    return f"window.{name} = {text};\n".encode("ascii")
+
+
+def find_index(papers: list[Paper], terms: dict[str, list[str]]) -> list[list[str]]:
+    """What the map's find box searches besides titles, in node order: ``[authors, key terms]``,
+    each joined by "; ". Loaded by the page on the first search only."""
+    return [["; ".join(p.authors), "; ".join(terms.get(p.slug, ()))] for p in papers]
 
 
 @dataclass(frozen=True)

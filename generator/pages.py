@@ -33,9 +33,9 @@ from .exports.references import bibtex_entry
 from .clean import plain_truncate, to_html, to_markdown
 from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
-from .mapdata import (NARROW_DOTS, NARROW_LABEL, NARROW_WIDTH, LocalNode, area_colours, global_map, label_lines,
-                      links_between, local_map, map_script, narrow_arc, narrow_rows, static_map, timeline,
-                      timeline_chart)
+from .mapdata import (NARROW_DOTS, NARROW_LABEL, NARROW_WIDTH, LocalNode, area_colours, find_index, global_map,
+                      label_lines, links_between, local_map, map_script, narrow_arc, narrow_rows, static_map,
+                      timeline, timeline_chart)
 from .search import SEARCH_LIMIT
 from .writer import Deferred
 from .neighbourhood import Neighbour, PaperContext, paper_contexts, shelf, terms_index
@@ -409,6 +409,8 @@ class SitePages:
     def _map_files(self) -> Iterator[tuple[str, str]]:
         data = global_map(self.papers, self.topic, self.pos)
         yield "assets/map-data.js", map_script(data).decode("ascii")
+        terms = {slug: ctx.terms for slug, ctx in self.contexts.items()}
+        yield "assets/map-find.js", map_script(find_index(self.papers, terms), "LITMAP_MAP_FIND").decode("ascii")
         yield "assets/map.svg", self.env.get_template("map.svg.j2").render(**static_map(data))
 
     @functools.cached_property

@@ -225,18 +225,51 @@ def test_static_map_fits_its_canvas(corpus):
 def test_area_colours_belong_to_the_area_not_its_rank():
     from types import SimpleNamespace
 
-    from generator.mapdata import PALETTE, area_colours
+    from generator.mapdata import OKABE_ITO, TOL_MUTED, area_colours
 
     def topic(ids):
         return SimpleNamespace(areas=[SimpleNamespace(id=i) for i in ids])
 
     ids = ["vision", "graphs", "speech", "agents", "robotics"]
     colours = area_colours(topic(ids))
-    assert len(set(colours.values())) == len(ids) and set(colours.values()) <= set(PALETTE)
+    assert len(set(colours.values())) == len(ids) and set(colours.values()) <= set(OKABE_ITO)
     assert area_colours(topic(ids[::-1])) == colours  # another size order: the same colours
     # an area that goes away leaves the others their colours unless they had given way to it
     for gone in ids:
         rest = area_colours(topic([i for i in ids if i != gone]))
         assert sum(rest[i] != colours[i] for i in rest) <= 1
-    many = area_colours(topic([f"area-{k}" for k in range(len(PALETTE) + 3)]))
-    assert len(set(many.values())) == len(PALETTE)  # every colour used before any is reused
+    # one palette, never two mixed: Okabe–Ito up to eight areas, Tol's muted from nine
+    eight = area_colours(topic([f"area-{k}" for k in range(8)]))
+    assert sorted(eight.values()) == sorted(OKABE_ITO)
+    nine = area_colours(topic([f"area-{k}" for k in range(9)]))
+    assert sorted(nine.values()) == sorted(TOL_MUTED)
+    many = area_colours(topic([f"area-{k}" for k in range(len(TOL_MUTED) + 3)]))
+    assert set(many.values()) == set(TOL_MUTED)  # every colour used before any is reused
+
+
+def test_find_index_gives_authors_and_key_terms_in_node_order(corpus):
+    from generator.mapdata import find_index
+
+    papers, analysis, topic, pos = corpus
+    named = [Paper(key=p.key, slug=p.slug, title=p.title, abstract=p.abstract, sources=[],
+                   authors=("Henri Poincaré", "Maurice Fréchet") if k == 0 else ()) for k, p in enumerate(papers)]
+    terms = {p.slug: analysis.terms[p.slug] for p in papers}
+    index = find_index(named, terms)
+    assert len(index) == len(global_map(papers, topic, pos)["nodes"]) == len(papers)
+    assert index[0][0] == "Henri Poincaré; Maurice Fréchet" and index[1][0] == ""
+    for p, (_, joined) in zip(papers, index):
+        assert joined == "; ".join(analysis.terms[p.slug]) and joined
+    # written as a script the page loads (ASCII, so the accents are escaped, not lost)
+    text = map_script(index, "LITMAP_MAP_FIND").decode("ascii")
+    assert text.startswith("window.LITMAP_MAP_FIND = ")
+    assert json.loads(text[text.index("["):text.rindex("]") + 1])[0][0] == "Henri Poincaré; Maurice Fréchet"
+
+
+def test_area_spread_is_the_rms_distance_from_its_centre(corpus):
+    papers, _, topic, pos = corpus
+    data = global_map(papers, topic, pos)
+    for area, shown in zip(topic.areas, data["areas"]):
+        xs, ys = [pos[s][0] for s in area.papers], [pos[s][1] for s in area.papers]
+        cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
+        rms = (sum((x - cx) ** 2 + (y - cy) ** 2 for x, y in zip(xs, ys)) / len(xs)) ** 0.5
+        assert shown["spread"] == pytest.approx(rms, abs=1e-4) and shown["spread"] > 0

@@ -55,7 +55,7 @@ def showing(papers, slug: str, renamed: bool = False) -> set[str]:
     files |= {f"papers/{s}.md" for s in area.papers} if renamed else set()  # they name their area
     files |= {f"terms/{shelf(t)}.md" for t in analysis.terms[slug]}
     return files | {"index.md", "papers/index.md", "areas/index.md", "about-the-map.md", "terms/index.md",
-                    "map.md", "assets/map-data.js", "assets/map.svg"}
+                    "map.md", "assets/map-data.js", "assets/map-find.js", "assets/map.svg"}  # map-find: its key terms
 
 
 def changed_files(before: dict, after: dict) -> set[str]:

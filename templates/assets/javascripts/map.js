@@ -1,6 +1,7 @@
 /* litmap: the global map, drawn with sigma.js (WebGL) from positions computed at build time.
  * Data comes from assets/map-data.js (window.LITMAP_MAP), so nothing is fetched and the page works
- * from file://. State lives in the URL: ?focus=<slug>&area=<area id>&year=<year|none>.
+ * from file://. State lives in the URL: ?focus=<slug>&area=<area id>&year=<year|none>. The find
+ * box's index of authors and key terms (assets/map-find.js) is loaded by a script tag on first use.
  * Performance marks (read by bench/map.py): litmap-start, litmap-graph, litmap-sigma, litmap-ready,
  * and litmap-first-frame once the browser has shown sigma's first frame (detail: nodes drawn). */
 (function () {
@@ -21,6 +22,7 @@
   var yearSelect = document.getElementById("litmap-map-year");
   var status = document.getElementById("litmap-map-status");
   var tooltip = document.getElementById("litmap-map-tooltip");
+  var zoomButtons = document.getElementById("litmap-map-zoom");
   var FADED = "#e3e3e3";
 
   /* The more papers, the smaller the dots and the fainter the lines, so a large map still shows its
@@ -181,13 +183,53 @@
    * reads pixels back from the GPU and stalls each frame: nothing is hovered during a drag. */
   var captor = renderer.getMouseCaptor();
   var pick = renderer.getNodeAtPosition;
+  /* A finger covers several dots: a tap picks the nearest dot drawn within TAP_RADIUS pixels of it
+   * (the dots themselves are a few pixels wide), not the one whose pixels happen to be under it. */
+  var TAP_RADIUS = 24, touching = false, fingerDown = false;
+  var pointer = { x: 0, y: 0 }, OFFSET = 14;
+  container.addEventListener("pointerdown", function (e) { touching = e.pointerType !== "mouse"; }, true);
+  /* while a finger is down (dragging, pinching) nothing is picked: only its lifting, a tap, picks;
+   * these capturing listeners run before sigma's own on the same element */
+  container.addEventListener("touchstart", function () { touching = true; fingerDown = true; }, { capture: true, passive: true });
+  ["touchend", "touchcancel"].forEach(function (type) {
+    container.addEventListener(type, function () { fingerDown = false; }, { capture: true, passive: true });
+  });
+  container.addEventListener("pointermove", function (e) {
+    if (e.pointerType === "mouse") touching = false;
+    pointer.x = e.clientX; pointer.y = e.clientY;
+    if (!tooltip.hidden) placeTooltip();
+  }, true);
+  function nearest(position, radius) {
+    var best = null, bestDistance = radius * radius;
+    graph.forEachNode(function (n) {
+      var d = renderer.getNodeDisplayData(n);
+      if (!d || d.hidden) return;
+      var p = renderer.framedGraphToViewport(d), dx = p.x - position.x, dy = p.y - position.y;
+      var distance = dx * dx + dy * dy;
+      if (distance < bestDistance || (distance === bestDistance && best !== null && n < best)) { best = n; bestDistance = distance; }
+    });
+    return best;
+  }
   renderer.getNodeAtPosition = function (position) {
+    if (touching) return fingerDown ? null : nearest(position, TAP_RADIUS);
     return captor.isMouseDown ? null : pick.call(renderer, position);
   };
 
-  /* Area names on the map, largest areas first; a name that would overlap one already placed is left
-   * out, so the largest areas are named at the default zoom and more appear as the reader zooms in.
-   * Sizes are measured once (one layout), so placing them on each frame only writes. */
+  /* The tooltip is fixed to the window: placed from the pointer's window coordinates, beside it,
+   * and kept inside the window (to the pointer's left, or above it, near the right or bottom edge). */
+  function placeTooltip() {
+    var w = tooltip.offsetWidth, h = tooltip.offsetHeight;
+    var x = pointer.x + OFFSET, y = pointer.y + OFFSET;
+    if (x + w > window.innerWidth - 4) x = Math.max(4, pointer.x - OFFSET - w);
+    if (y + h > window.innerHeight - 4) y = Math.max(4, pointer.y - OFFSET - h);
+    tooltip.style.transform = "translate(" + Math.round(x) + "px," + Math.round(y) + "px)";
+  }
+
+  /* Area names on the map, largest areas first, each at its area's centre or, where that would overlap
+   * a name already placed (or the zoom buttons, or the map's edge), at the nearest free place within
+   * the area's spread (at least NEAR pixels) of it, or failing that further out: every area whose
+   * centre is in view is named, and no other. Names that find no place are left out. Sizes are measured once (one layout), so placing
+   * them on each frame only writes. */
   var labelLayer = document.createElement("div");
   labelLayer.className = "litmap-map-labels";
   labelLayer.setAttribute("aria-hidden", "true");
@@ -202,26 +244,50 @@
   var labelSizes = null;
   var order = data.areas.map(function (_, i) { return i; })
     .sort(function (i, j) { return data.areas[j].size - data.areas[i].size || i - j; });
-  var PAD = 4;
+  var PAD = 4, NEAR = 60, STEP = 10;
+  var DIRECTIONS = [[0, -1], [0, 1], [-1, 0], [1, 0], [-1, -1], [1, -1], [-1, 1], [1, 1]];
+  var buttonsBox = null;  /* the zoom buttons, in the map's coordinates: names stay clear of them */
+  function measureButtons() {
+    if (zoomButtons.hidden) return;
+    var frame = container.getBoundingClientRect(), r = zoomButtons.getBoundingClientRect();
+    buttonsBox = [r.left - frame.left - PAD, r.top - frame.top - PAD, r.right - frame.left + PAD, r.bottom - frame.top + PAD];
+  }
+  function overlaps(box, boxes) {
+    return boxes.some(function (b) { return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]; });
+  }
   function placeLabels() {
     if (!labelSizes) {
       labelSizes = labelEls.map(function (el) { return [el.offsetWidth, el.offsetHeight]; });
     }
     /* before sigma renders, its cached matrix is the last frame's: ask for the camera's state */
     var dims = renderer.getDimensions(), boxes = taken = [], now = { cameraState: camera.getState() };
+    var fixed = buttonsBox ? [buttonsBox] : [];
     viewWidth = dims.width;
     order.forEach(function (i) {
-      var a = data.areas[i], el = labelEls[i], size = labelSizes[i];
-      var show = !state.area || state.area === a.id;
-      var p = show && renderer.graphToViewport({ x: a.x, y: a.y }, now);
-      var box = show && [p.x - size[0] / 2 - PAD, p.y - size[1] / 2 - PAD, p.x + size[0] / 2 + PAD, p.y + size[1] / 2 + PAD];
-      if (show && (box[0] < 0 || box[2] > dims.width || box[1] < 0 || box[3] > dims.height)) show = false;
-      if (show) show = !boxes.some(function (b) { return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]; });
-      if (show) {
-        boxes.push(box);
-        el.style.transform = "translate(" + Math.round(box[0] + PAD) + "px," + Math.round(box[1] + PAD) + "px)";
+      var a = data.areas[i], el = labelEls[i], size = labelSizes[i], found = null;
+      if (!state.area || state.area === a.id) {
+        var p = renderer.graphToViewport({ x: a.x, y: a.y }, now);
+        var edge = renderer.graphToViewport({ x: a.x + (a.spread || 0), y: a.y }, now);
+        /* twice as far as the spread, if need be, where the map is small (a phone) */
+        var reach = Math.max(NEAR, 1.5 * Math.abs(edge.x - p.x)) * (dims.width < 600 ? 2 : 1);
+        /* an area is named where its centre is in view: there, if need be, at the nearest free place
+         * further out; an area whose centre is out of view (zoomed in elsewhere) is not named */
+        var inView = p.x >= 0 && p.x <= dims.width && p.y >= 0 && p.y <= dims.height;
+        reach = inView ? Math.max(reach, Math.max(dims.width, dims.height)) : -1;
+        for (var r = 0; r <= reach && !found; r += STEP) {
+          for (var k = 0; k < (r ? DIRECTIONS.length : 1) && !found; k++) {
+            var x = p.x + (r ? DIRECTIONS[k][0] * r : 0), y = p.y + (r ? DIRECTIONS[k][1] * r : 0);
+            var box = [x - size[0] / 2 - PAD, y - size[1] / 2 - PAD, x + size[0] / 2 + PAD, y + size[1] / 2 + PAD];
+            if (box[0] < 0 || box[2] > dims.width || box[1] < 0 || box[3] > dims.height) continue;
+            if (!overlaps(box, boxes) && !overlaps(box, fixed)) found = box;
+          }
+        }
       }
-      if (el.hidden === show) el.hidden = !show;
+      if (found) {
+        boxes.push(found);
+        el.style.transform = "translate(" + Math.round(found[0] + PAD) + "px," + Math.round(found[1] + PAD) + "px)";
+      }
+      if (el.hidden === !!found) el.hidden = !found;
     });
   }
   renderer.on("beforeRender", placeLabels);  /* area names first: titles give way to them */
@@ -235,6 +301,7 @@
     renderer.refresh({ schedule: true });
   }
   renderer.on("enterNode", function (e) {
+    if (touching) return;  /* a tap opens the paper: no tooltip left behind */
     var attrs = graph.getNodeAttributes(e.node);
     tooltip.textContent = "";
     var title = document.createElement("strong");
@@ -242,7 +309,10 @@
     var area = document.createElement("span");
     area.textContent = data.areas[attrs.area].name + (attrs.year ? " · " + attrs.year : "");
     tooltip.appendChild(title); tooltip.appendChild(document.createElement("br")); tooltip.appendChild(area);
+    var original = e.event && e.event.original;
+    if (original && "clientX" in original) { pointer.x = original.clientX; pointer.y = original.clientY; }
     tooltip.hidden = false;
+    placeTooltip();
     container.style.cursor = "pointer";
     hover(e.node);
   });
@@ -250,9 +320,6 @@
     tooltip.hidden = true;
     container.style.cursor = "";
     hover(null);
-  });
-  captor.on("mousemovebody", function (e) {
-    if (!tooltip.hidden) tooltip.style.transform = "translate(" + (e.x + 14) + "px," + (e.y + 14) + "px)";
   });
   renderer.on("clickNode", function (e) { location.href = paperUrl(e.node); });
 
@@ -277,15 +344,41 @@
     saveState();
   }
 
-  function findByTitle(query) {
-    var q = query.trim().toLowerCase();
+  /* Accent-insensitive, as Pagefind is: decomposed (NFD), combining marks dropped, lower case. */
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  var folded = null;  /* per node: [title, authors, key terms], folded; once the index has come */
+  function loadIndex(then) {
+    if (window.LITMAP_MAP_FIND) return then();
+    var script = document.createElement("script");
+    script.src = container.dataset.find;
+    script.onload = then;
+    script.onerror = then;  /* titles alone, then */
+    document.head.appendChild(script);
+  }
+  /* The best match: the title is the query, starts with it, holds it; an author's name or a key
+   * term holds it; every word of the query is somewhere in the three. Ties go to the first slug. */
+  function find(query) {
+    var q = fold(query.trim());
     if (!q) return null;
-    var best = null, bestRank = 3;
-    graph.forEachNode(function (node, attrs) {
-      var t = attrs.title.toLowerCase(), i = t.indexOf(q);
-      if (i < 0) return;
-      var rank = t === q ? 0 : i === 0 ? 1 : 2;
-      if (rank < bestRank || (rank === bestRank && node < best)) { best = node; bestRank = rank; }
+    if (!folded) {
+      var extra = window.LITMAP_MAP_FIND || [];
+      folded = data.nodes.map(function (n, k) {
+        return [fold(n[1]), fold((extra[k] || [])[0] || ""), fold((extra[k] || [])[1] || "")];
+      });
+    }
+    var words = q.split(/\s+/), best = null, bestRank = 6;
+    data.nodes.forEach(function (n, k) {
+      var f = folded[k], t = f[0], i = t.indexOf(q), rank;
+      if (t === q) rank = 0;
+      else if (i === 0) rank = 1;
+      else if (i > 0) rank = 2;
+      else if (f[1].indexOf(q) >= 0) rank = 3;
+      else if (f[2].indexOf(q) >= 0) rank = 4;
+      else if (words.every(function (w) { return t.indexOf(w) >= 0 || f[1].indexOf(w) >= 0 || f[2].indexOf(w) >= 0; })) rank = 5;
+      else return;
+      if (rank < bestRank || (rank === bestRank && n[0] < best)) { best = n[0]; bestRank = rank; }
     });
     return best;
   }
@@ -295,13 +388,16 @@
   yearSelect.value = state.year;
   controls.addEventListener("submit", function (e) {
     e.preventDefault();
-    var found = findByTitle(searchBox.value);
-    if (found) {
-      if (!visible(graph.getNodeAttributes(found))) { state.area = ""; state.year = ""; areaSelect.value = ""; yearSelect.value = ""; }
-      focusOn(found, true);
-    } else {
-      status.textContent = "No paper on the map has that in its title";
-    }
+    loadIndex(function () {
+      var found = find(searchBox.value);
+      if (found) {
+        if (!visible(graph.getNodeAttributes(found))) { state.area = ""; state.year = ""; areaSelect.value = ""; yearSelect.value = ""; }
+        focusOn(found, true);
+      } else {  /* nothing found: no paper stays picked, nor in the URL */
+        state.focus = null; lit = highlighted(); titlesForZoom(); renderer.refresh(); saveState();
+        status.textContent = "No paper on the map matches “" + searchBox.value.trim() + "”";
+      }
+    });
   });
   searchBox.addEventListener("keydown", function (e) {
     if (e.key === "Enter") { e.preventDefault(); controls.requestSubmit(); }
@@ -316,8 +412,14 @@
       if (d.y < minY) minY = d.y; if (d.y > maxY) maxY = d.y;
     });
     if (minX === Infinity) return;
-    var ratio = Math.min(1, Math.max(0.05, 1.3 * Math.max(maxX - minX, maxY - minY)));
-    renderer.getCamera().animate({ x: (minX + maxX) / 2, y: (minY + maxY) / 2, ratio: ratio }, { duration: animate ? 400 : 0 });
+    /* centred on the middle of the papers as drawn: the viewport's centre, and its share of the view */
+    var target = { x: (minX + maxX) / 2, y: (minY + maxY) / 2, ratio: 1, angle: 0 };
+    var dims = renderer.getDimensions();
+    var a = renderer.framedGraphToViewport({ x: minX, y: minY }, { cameraState: target });
+    var b = renderer.framedGraphToViewport({ x: maxX, y: maxY }, { cameraState: target });
+    var share = Math.max(Math.abs(b.x - a.x) / dims.width, Math.abs(b.y - a.y) / dims.height);
+    target.ratio = Math.min(1, Math.max(0.05, 1.15 * share));
+    renderer.getCamera().animate(target, { duration: animate ? 400 : 0 });
   }
   function filtersChanged() {
     state.area = areaSelect.value; state.year = yearSelect.value;
@@ -326,6 +428,32 @@
   }
   areaSelect.addEventListener("change", filtersChanged);
   yearSelect.addEventListener("change", filtersChanged);
+
+  /* Zoom in, zoom out, and back to the whole map (with the filters' papers framed). */
+  zoomButtons.hidden = false;
+  zoomButtons.addEventListener("click", function (e) {
+    var button = e.target.closest("button[data-zoom]");
+    if (!button) return;
+    var how = button.dataset.zoom;
+    if (how === "in") camera.animatedZoom({ duration: 250 });
+    else if (how === "out") camera.animatedUnzoom({ duration: 250 });
+    else if (state.area || state.year) frameVisible(true);
+    else camera.animatedReset({ duration: 300 });
+  });
+  measureButtons();
+  window.addEventListener("resize", function () { labelSizes = null; measureButtons(); });
+
+  /* The lists of papers below the map are the keyboard's way onto it: a paper's link, focused,
+   * picks the paper on the map (Enter opens it). */
+  document.addEventListener("focusin", function (e) {
+    var link = e.target.closest && e.target.closest(".litmap-map-papers a[data-slug]");
+    if (link && graph.hasNode(link.dataset.slug)) {
+      if (!visible(graph.getNodeAttributes(link.dataset.slug))) {
+        state.area = ""; state.year = ""; areaSelect.value = ""; yearSelect.value = ""; renderer.refresh();
+      }
+      focusOn(link.dataset.slug, true);
+    }
+  });
 
   if (state.focus) focusOn(state.focus, false);
   else { if (state.area || state.year) frameVisible(false); saveState(); }
