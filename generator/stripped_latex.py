@@ -89,6 +89,18 @@ _IN_NAME = re.compile(rf"(\b[A-Z][a-z]+ )({_LONG_GREEK})(?=-[A-Z][a-z])")
 _KEY = r"(?:[a-z]{2,}(?:19|20)\d\d[a-z]{2,}|[A-Z][a-z]+(?:19|20)\d\d[A-Z][a-z]+[A-Z]{2})"
 _KEYS = re.compile(rf"(?P<before>[\s~]*[(\[]?)(?<![\w/.@#{{\]\\\ue000-\ue0ff-])(?P<keys>{_KEY}(?:\s*[,;]\s*{_KEY})*)"
                    rf"(?![\w/@#-]|\.\w)(?P<after>[)\]]?)")
+# A key outside brackets is part of its sentence ("Recently, chen2022active gave the first …",
+# "prior work nichani2023provable requiring …"): dropping it would break the sentence, so it is
+# shown as its surname and year instead.
+_KEY_PARTS = re.compile(r"([A-Za-z]+?)((?:19|20)\d\d)")
+
+
+def _author_year(keys: str) -> str:
+    """Keys as surname and year: "chen2022active, li2021x" → "Chen (2022); Li (2021)"."""
+    return "; ".join(f"{surname[:1].upper()}{surname[1:]} ({year})"
+                     for surname, year in (_KEY_PARTS.match(k.strip()).groups() for k in re.split(r"[,;]", keys)))
+
+
 _YEAR_WORD = re.compile(r"[a-z](?:19|20)\d\d[A-Za-z]")
 _DROPPED = "\ue040"
 _EMPTIED = re.compile(r"\s*\((?:\s|[,;]|\bsee\b|\be\.g\.|\bcf\.|\bi\.e\.)*\ue040(?:\s|[,;])*\)")
@@ -338,9 +350,11 @@ def _drop_citation_keys(text: str) -> str:
     def drop(m: re.Match) -> str:
         if _NAMING.search(text, 0, m.start("keys")) or text[m.end():m.end() + 1] == ":":
             return m[0]
-        opened, closed = m["before"].strip(" ~\t\n"), m["after"]
+        opened, closed = re.sub(r"[\s~]", "", m["before"]), m["after"]
         if opened and closed:  # "(chen2022active)" goes whole
             return ""
+        if not (opened or closed):  # part of the sentence: "Recently, chen2022active gave" → "Chen (2022) gave"
+            return m["before"] + _author_year(m["keys"])
         spaced = m["before"][:1] in (" ", "~", "\t", "\n") and text[m.end():m.end() + 1] not in ",.;:)]"
         return (" " if spaced else "") + opened + _DROPPED + closed
 

@@ -45,3 +45,21 @@ def bundled_build(tmp_path_factory):
     generated = build([project.default_corpus], base / "site", project=project)
     build([project.default_corpus], base / "site-offline", offline=True, project=project)
     return base / "site", base / "site-offline", generated
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (tests/browser.py), one per test module."""
+    from tests.browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def served(bundled_build):
+    """The bundled site served on loopback: its base URL."""
+    from tests.browser import serve
+
+    with serve(bundled_build[0]) as url:
+        yield url

@@ -7,26 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import Recorder, chromium, serve
+from tests.browser import Recorder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
 BLOCKING = ("critical", "serious")
 
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def served(bundled_build):
-    site, _, _ = bundled_build
-    with serve(site) as url:
-        yield url
 
 
 def page_paths(bundled_build) -> dict[str, str]:

@@ -12,23 +12,11 @@ from pathlib import Path
 import pytest
 
 from generator.pipeline import ROOT, Project, build
-from tests.browser import Recorder, chromium, serve
+from tests.browser import Recorder, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 DESKTOP, PHONE, SMALL = {"width": 1440, "height": 900}, {"width": 390, "height": 844}, {"width": 360, "height": 740}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def served(bundled_build):
-    with serve(bundled_build[0]) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,10 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser import Recorder, chromium, serve
+from tests.browser import Recorder, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module", params=["served", "file"])

@@ -9,17 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import Recorder, chromium, serve
+from tests.browser import Recorder, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 DESKTOP, PHONE = {"width": 1440, "height": 900}, {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module", params=["served", "file"])

@@ -6,23 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import Recorder, chromium, serve
+from tests.browser import Recorder
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def served(bundled_build):
-    site, _, _ = bundled_build
-    with serve(site) as url:
-        yield url
 
 
 def open_page(browser, url):

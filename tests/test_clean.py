@@ -220,8 +220,12 @@ def test_clean_text_keeps_its_plain_text_out_of_equality_and_pickles():
      "Equivalence testing (TOST, α = 0.05, Δ = 20%) confirmed"),
     # citation keys dropped with their space
     ("an improvement over prior work nichani2023provable requiring a sample size",
-     "an improvement over prior work requiring a sample size"),
-    ("gap between theory and practice Belkin2018ReconcilingMM. Additionally", "gap between theory and practice. Additionally"),
+     "an improvement over prior work Nichani (2023) requiring a sample size"),
+    # a key outside brackets belongs to its sentence: shown as surname and year, not dropped
+    ("Recently, chen2022active gave the first active multi-task algorithm",
+     "Recently, Chen (2022) gave the first active multi-task algorithm"),
+    ("as shown by methods~chen2022active.", "as shown by methods Chen (2022)."),
+    ("gap between theory and practice Belkin2018ReconcilingMM. Additionally", "gap between theory and practice Belkin (2018). Additionally"),
     ("as in (chen2022active, nichani2023provable), we", "as in, we"),
     ("classical minimax algorithms (see, e.g., shannon1950chess) with crowd-sourced data",
      "classical minimax algorithms with crowd-sourced data"),
