@@ -14,10 +14,11 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 from scipy import sparse
+from sklearn.preprocessing import normalize
 
 from . import stable_areas
 from .analysis import Analysis
-from .phrases import VAGUE, key_term
+from .phrases import key_term
 
 
 # Leiden passes: each one gains less modularity (74,728 papers: 0.800 after 2, 0.803 after 10);
@@ -82,11 +83,6 @@ def _overlaps(term: str, other: str) -> bool:
         for i in (0, 1))
 
 
-def _nameable(term: str) -> bool:
-    """A term an area may be named by: a key term, not a vague word or a name of the whole field."""
-    return key_term(term) and term.lower() not in VAGUE
-
-
 def _specific(term: str) -> bool:
     """A phrase or a name ("knowledge distillation", "DARTS"), more telling in a name than a word."""
     return " " in term or any(c.isupper() or c.isdigit() for c in term)
@@ -100,7 +96,7 @@ def _area_terms(groups: list[list[str]], analysis: Analysis, n: int,
     maximal marginal relevance (as BERTopic's representations): each next term is the one whose
     score, less its likeness to a term already chosen (the cosine of their paper columns), is
     highest; no two chosen terms share a word."""
-    candidates = [Counter(t for s in g for t in analysis.terms.get(s, ()) if _nameable(t)) for g in groups]
+    candidates = [Counter(t for s in g for t in analysis.terms.get(s, ()) if key_term(t)) for g in groups]
     columns = None
     if analysis.vectors is not None and analysis.term_index:
         used = (_member(groups, analysis, n) @ (analysis.vectors != 0).astype(np.float64)).tocsr()
@@ -135,20 +131,18 @@ def _mmr(scored: dict[str, float], columns, term_index: dict[str, int], limit: i
     if not pool:
         return []
     top = scored[pool[0]] or 1.0
-    vectors = {}
-    if columns is not None:
-        for t in pool:
-            if t in term_index:
-                row = columns[term_index[t]]
-                norm = math.sqrt(float(row.multiply(row).sum())) or 1.0
-                vectors[t] = row / norm
+    # the cosine of every two pool terms' paper columns, computed once
+    known = [t for t in pool if columns is not None and t in term_index]
+    at = {t: i for i, t in enumerate(known)}
+    if known:
+        V = normalize(columns[[term_index[t] for t in known]])
+        cosine = (V @ V.T).toarray()
     chosen: list[str] = []
     while pool and len(chosen) < limit:
         def value(t: str) -> float:
-            likeness = max((float(vectors[t].multiply(vectors[c]).sum()) for c in chosen
-                            if t in vectors and c in vectors), default=0.0)
+            likeness = max((float(cosine[at[t], at[c]]) for c in chosen if t in at and c in at), default=0.0)
             return round((1 - MMR_DIVERSITY) * scored[t] / top - MMR_DIVERSITY * likeness, 9)
-        best = max(pool, key=lambda t: (value(t), -pool.index(t)))
+        best = max(enumerate(pool), key=lambda it: (value(it[1]), -it[0]))[1]
         pool.remove(best)
         if not any(_overlaps(best, c) for c in chosen):
             chosen.append(best)

@@ -10,8 +10,8 @@ import os
 from .analysis import Analyzer, TfidfAnalyzer
 from .background import SHIPPED_NAME
 from .cache import Cache
+from .config import BACKENDS
 
-BACKENDS = ("default", "background", "semantic")
 BACKEND_ENV, MODEL_ENV = "LITMAP_BACKEND", "LITMAP_MODEL"
 BACKGROUND = {"background": SHIPPED_NAME, "background_share": 0.2, "lsa_share": 0.15}
 

@@ -247,7 +247,11 @@ def plain_truncate(text: CleanText, limit: int) -> str:
     return cut.rstrip(" ,;:.") + "…"
 
 
+def fold(text: str) -> str:
+    """The text without its accents: ``Poincaré`` → ``Poincare`` (compatibility forms unfolded too)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def match_key(title: str) -> str:
     """Duplicate-matching key: ignores case, spacing, punctuation and Unicode form (accents too)."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[^\W_]+", folded.casefold()))
+    return " ".join(re.findall(r"[^\W_]+", fold(title).casefold()))

@@ -47,21 +47,26 @@ def _print_summary(report) -> None:
         print(line)
 
 
-def with_analysis(args, project: Project) -> Project:
+def settings_of(args) -> config.Config | None:
+    """The configuration file (``--config``, or litmap.toml in the current folder), read, if any."""
+    path = args.config or config.find()
+    return config.load(path) if path else None
+
+
+def with_analysis(args, project: Project, settings: config.Config | None = None) -> Project:
     """The project with the analysis backend and model of the configuration file, if it names any
     (the LITMAP_BACKEND / LITMAP_MODEL environment variables still win: ``backends.configured``),
     and the names it gives areas."""
-    path = args.config or config.find()
-    settings = config.load(path) if path else None
+    settings = settings or settings_of(args)
     return replace(project, backend=settings.backend, model=settings.model,
                    area_names=settings.area_names) if settings else project
 
 
-def choose_sources(args, project: Project) -> tuple[list[Path | Source], int | None]:
+def choose_sources(args, project: Project, settings: config.Config | None = None
+                   ) -> tuple[list[Path | Source], int | None]:
     """The sources and listing year to use: the command line's, else the configuration file's
     (``--config``, or litmap.toml in the current folder), else the bundled corpus."""
-    path = args.config or config.find()
-    settings = config.load(path) if path else None
+    settings = settings or settings_of(args)
     year = args.listing_year if args.listing_year is not None else (settings.listing_year if settings else None)
     if args.sources:
         return list(args.sources), year
@@ -91,8 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     project = Project()
     try:
-        sources, listing_year = choose_sources(args, project)
-        project = with_analysis(args, project)
+        settings = settings_of(args)  # read once
+        sources, listing_year = choose_sources(args, project, settings)
+        project = with_analysis(args, project, settings)
         if args.command == "serve":
             return _serve(args, project, sources, listing_year)
         progress = Progress("auto")

@@ -17,7 +17,7 @@ TOP_KEYS = ("analysis", "listing_year", "sources", "areas")
 SOURCE_KEYS = ("path", "format", "listing_year")
 AREA_KEYS = ("name",)
 ANALYSIS_KEYS = ("backend", "model")
-BACKENDS = ("default", "background", "semantic")  # generator.backends.BACKENDS
+BACKENDS = ("default", "background", "semantic")  # the analysers of generator.backends
 
 
 @dataclass(frozen=True)
@@ -134,15 +134,13 @@ class _Checker:
         """``[analysis]``: the backend (one of ``BACKENDS``) and the semantic backend's model."""
         if not isinstance(data, dict):
             self.fail(f"analysis must be a table ([analysis] with backend = \"…\"), not {_kind(data)}", "analysis")
-        for key in data:
-            if key not in ANALYSIS_KEYS:
-                self.fail(f"analysis: unknown key '{key}' (known keys: {', '.join(ANALYSIS_KEYS)})", key, -1)
+        self.unknown(data, ANALYSIS_KEYS, "analysis: ", "analysis")
         backend, model = data.get("backend"), data.get("model")
         if backend is not None and backend not in BACKENDS:
             shown = f"'{backend}'" if isinstance(backend, str) else _kind(backend)
-            self.fail(f"analysis.backend: unknown backend {shown} (known: {', '.join(BACKENDS)})", "backend", -1)
+            self.fail(f"analysis.backend: unknown backend {shown} (known: {', '.join(BACKENDS)})", "backend", "analysis")
         if model is not None and (not isinstance(model, str) or not model.strip()):
-            self.fail(f"analysis.model must be a model name or folder in quotes, not {_kind(model)}", "model", -1)
+            self.fail(f"analysis.model must be a model name or folder in quotes, not {_kind(model)}", "model", "analysis")
         return backend, model
 
 

@@ -409,7 +409,7 @@ class SitePages:
     def _map_files(self) -> Iterator[tuple[str, str]]:
         data = global_map(self.papers, self.topic, self.pos)
         yield "assets/map-data.js", map_script(data).decode("ascii")
-        terms = {slug: ctx.terms for slug, ctx in self.contexts.items()}
+        terms = self.contexts.analysis.terms  # the key terms alone: no paper context needs making
         yield "assets/map-find.js", map_script(find_index(self.papers, terms), "LITMAP_MAP_FIND").decode("ascii")
         yield "assets/map.svg", self.env.get_template("map.svg.j2").render(**static_map(data))
 

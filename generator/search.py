@@ -13,13 +13,13 @@ import re
 import subprocess
 import sys
 import tempfile
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
 import snowballstemmer
 
+from .clean import fold
 from .exceptions import BuildError
 
 SEARCH_LIMIT = 2000
@@ -30,11 +30,6 @@ MIN_LENGTH = 3
 _TAG = re.compile(r"<[^>]*>")
 _EDGES = re.compile(r"^\W+|\W+$")
 _stemmer = snowballstemmer.stemmer("english")  # Porter2, the algorithm Pagefind stems English with
-
-
-def fold(word: str) -> str:
-    """The word without its accents: ``poincaré`` → ``poincare``."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
 @functools.lru_cache(maxsize=None)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-import unicodedata
+
+from .clean import fold
 
 MAX_LENGTH = 80
 HASH_LENGTH = 7
@@ -28,8 +29,7 @@ def ascii_words(title: str) -> tuple[list[str], bool]:
 
 
 def _folded_words(title: str) -> tuple[list[str], bool]:
-    folded = "".join(
-        c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c)).casefold()
+    folded = fold(title).casefold()
     words = _WORD.findall(folded)
     lost = any(c.isalnum() and not c.isascii() for c in folded)
     return words, lost
