@@ -53,20 +53,22 @@ def forgiving_index(index: dict) -> dict:
     separator = re.compile(index["config"]["separator"])
     docs = index["docs"]
     tokens = [{field: _words(doc.get(field) or "", separator) for field in FORM_FIELDS} for doc in docs]
-    family: dict[str, set[str]] = defaultdict(set)  # stem → the site's words with that stem
+    bare = {}  # each distinct word of the site → its accent-free form without edge punctuation
     for fields in tokens:
         for words in fields.values():
             for word in words:
-                bare = fold(_EDGES.sub("", word))
-                if len(bare) >= MIN_LENGTH:
-                    family[stem(bare)].add(bare)
+                if word not in bare:
+                    bare[word] = fold(_EDGES.sub("", word))
+    family: dict[str, set[str]] = defaultdict(set)  # stem → the site's words with that stem
+    for form in set(bare.values()):
+        if len(form) >= MIN_LENGTH:
+            family[stem(form)].add(form)
     for doc, fields in zip(docs, tokens):
         for field, words in fields.items():
             forms = set()
-            for word in set(words):
-                bare = fold(_EDGES.sub("", word))
-                if len(bare) >= MIN_LENGTH:
-                    forms |= {bare, stem(bare)} | family[stem(bare)]
+            for form in {bare[word] for word in words}:
+                if len(form) >= MIN_LENGTH:
+                    forms |= {form, stem(form)} | family[stem(form)]
             kept = _not_prefixes(forms, set(words))
             if kept:
                 doc[FORM_FIELDS[field]] = " ".join(kept)
