@@ -254,18 +254,29 @@ def scholarly_article(paper: Paper, title: str, url: str) -> dict:
     return item
 
 
+_SURROGATES = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
+
+
+def _yaml_string(text: str) -> Markup:
+    """Text as a double-quoted YAML string: JSON's quoting, except that a character beyond the BMP
+    ("𝒪") is written as YAML's \\U escape. YAML reads JSON's surrogate pair as two broken
+    characters, and MkDocs then shows the whole front matter as page text."""
+    quoted = json.dumps(text, ensure_ascii=True)
+    return Markup(_SURROGATES.sub(lambda m: "\\U%08X" % (0x10000 + ((int(m[1], 16) - 0xD800) << 10)
+                                                          + int(m[2], 16) - 0xDC00), quoted))
+
+
 def script_json(value) -> Markup:
     """A front-matter string holding JSON for a ``<script type="application/ld+json">``: printed as it
     is by the theme, so ``<``, ``>`` and ``&`` are written as escapes that cannot end the script."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(json.dumps(text, ensure_ascii=True))
+    return _yaml_string(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def front_matter_value(value) -> Markup:
     """A front-matter string. MkDocs and Material print page titles and meta values into HTML
-    without escaping, so the text is HTML-escaped here, then quoted as JSON (valid YAML)."""
-    return Markup(json.dumps(html.escape(str(value), quote=True), ensure_ascii=True))
+    without escaping, so the text is HTML-escaped here, then quoted (valid YAML)."""
+    return _yaml_string(html.escape(str(value), quote=True))
 
 
 def make_environment(templates: Path) -> Environment:

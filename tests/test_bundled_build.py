@@ -81,6 +81,18 @@ def test_paper_page_has_citation_meta_and_sections(bundled_build):
     assert f"https://litmap.netlify.app/papers/{paper.slug}/" in html
 
 
+def test_every_paper_page_reads_its_front_matter(bundled_build):
+    """Front matter MkDocs cannot parse is shown as page text and its meta tags are lost: titles and
+    abstracts with characters beyond the BMP ("𝒪(d^k)", "𝒲_ij") must still give their meta tags."""
+    site, _, generated = bundled_build
+    broken = [p.slug for p in generated.report.papers
+              if '<meta name="citation_title"' not in (html := (site / "papers" / p.slug / "index.html").read_text(
+                  encoding="utf-8")) or "citation_title: " in html]
+    assert broken == []
+    mgno = (site / "papers" / "mgno-efficient-parameterization-of-linear-operators-via-multigrid" / "index.html")
+    assert "𝒪_i(u)" in mgno.read_text(encoding="utf-8")
+
+
 def _text(path):
     return html_module.unescape(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
 

@@ -179,3 +179,18 @@ def test_papers_with_the_same_title_are_told_apart_wherever_they_are_listed(tmp_
     own = (tmp_path / "docs" / "papers" / "introduction-arxiv-1501-00001.md").read_text(encoding="utf-8")
     assert "\n# Introduction\n" in own and "searchtype" not in own  # its own title stays as it is
     assert broken_links(tmp_path / "site") == []
+
+
+def test_front_matter_strings_keep_characters_beyond_the_bmp():
+    import yaml
+
+    for text in ("𝒪(d^k) and Θ̃(d^4)", "HyperZ·Z·W <b> & \"x\"", "emoji 🙂\nline"):
+        assert yaml.safe_load("a: " + pages.front_matter_value(text))["a"] == html_escape(text)
+        data = yaml.safe_load("a: " + pages.script_json({"name": text}))["a"]
+        assert json.loads(data) == {"name": text}
+
+
+def html_escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
