@@ -27,7 +27,8 @@ from threadpoolctl import threadpool_limits
 
 from . import background, workers
 from .models import Paper
-from .neighbours import TERM_GRID, THEME_GRID, Space, nearest, on_grid, processes
+from .corpus_model import CorpusModel, digest
+from .neighbours import TERM_GRID, THEME_GRID, Space, extend, nearest, on_grid, processes
 from .phrases import choose_forms, distinct, key_term
 from .tokens import Tokens
 
@@ -59,6 +60,7 @@ class Analysis:
     index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     term_index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     space: Space | None = field(default=None, repr=False, compare=False)
+    model: CorpusModel | None = field(default=None, repr=False, compare=False)  # fitted or used
 
     def terms_and_related(self) -> "Analysis":
         """Only the key terms and related papers, all the pages need: the vectors behind them,
@@ -86,13 +88,50 @@ class Analysis:
 class Analyzer(Protocol):
     """Anything that turns papers into an Analysis."""
 
-    def analyse(self, papers: list[Paper]) -> Analysis: ...
+    def analyse(self, papers: list[Paper], model: CorpusModel | None = None) -> Analysis: ...
 
 
 def _ranked(indices: np.ndarray, weights: np.ndarray, limit: int) -> list[int]:
     """The columns of the ``3 × limit`` largest weights, largest first, ties alphabetical."""
     order = np.lexsort((indices, -weights))[: limit * 3]  # columns are in alphabetical order
     return [int(indices[i]) for i in order]
+
+
+def _on_columns(found, terms: list[str]):
+    """A ``Tokens.vocabulary`` result moved onto the given column terms: counts and occurrences of
+    the terms not among them are dropped."""
+    once, titles, names, _, (pos, second, sure, column) = found
+    index = {t: i for i, t in enumerate(terms)}
+    lookup = np.array([index.get(name, -1) for name in names] + [-1], dtype=np.int64)  # [-1]: column -1
+
+    def moved(M: sparse.csr_matrix) -> sparse.csr_matrix:
+        M = M.tocoo()
+        to = lookup[M.col]
+        ok = to >= 0
+        out = sparse.csr_matrix((M.data[ok], (M.row[ok], to[ok])), shape=(M.shape[0], len(terms)))
+        out.sort_indices()
+        return out
+    is_phrase = np.array([" " in t for t in terms], dtype=bool)  # a word never holds a space
+    return moved(once), moved(titles), terms, is_phrase, (pos, second, sure, lookup[column].astype(np.int32))
+
+
+def _stored_lists(model: CorpusModel, papers: list[Paper], k: int
+                  ) -> tuple[dict[int, list[tuple[int, float]]], np.ndarray]:
+    """The related lists the model stored that still hold (as current rows), and the rows whose
+    vectors the model was not fitted on. A stored list holds when its paper and every paper in it
+    are unchanged and it is as long as a list is now: the best of the unchanged papers is then
+    known, only the fresh rows can enter it."""
+    row = model.fitted(papers)  # papers are sorted by slug, as the model's
+    current = np.full(len(model.slugs) + 1, -1, dtype=np.int64)  # fitted row -> current row; [-1]: pad
+    current[row[row >= 0]] = np.flatnonzero(row >= 0)
+    take = min(k, len(papers) - 1)
+    lists = {}
+    for i in np.flatnonzero(row >= 0).tolist():
+        stored = model.neighbours[row[i]][:take]
+        if len(stored) < take or (current[stored] < 0).any():
+            continue
+        lists[i] = list(zip(current[stored].tolist(), model.scores[row[i]][:take].tolist()))
+    return lists, np.flatnonzero(row < 0)
 
 
 def _shared(X: sparse.csr_matrix, i: int, j: int, limit: int) -> list[int]:
@@ -160,15 +199,22 @@ class TfidfAnalyzer:
         in this one (a phrase seen once may be a chance pairing of words)."""
         return self._vectorise(papers, Tokens.of(papers))[:3]
 
-    def _vectorise(self, papers: list[Paper], tokens: Tokens):
-        """``vectorise``, plus the term occurrences (for spelling the terms)."""
-        found = tokens.vocabulary(self.min_df, max(10, int(self.max_df_share * len(papers)))) if papers else None
+    def _vectorise(self, papers: list[Paper], tokens: Tokens, model: CorpusModel | None = None):
+        """``vectorise``, plus the term occurrences (for spelling the terms), the counts and the
+        IDF; with a stored ``model``, on its columns and with its IDF (terms it lacks are left out)."""
+        if model is not None:
+            found = tokens.vocabulary(1, len(papers)) if papers else None
+            found = _on_columns(found, model.terms) if found is not None else None
+        else:
+            found = tokens.vocabulary(self.min_df, max(10, int(self.max_df_share * len(papers)))) if papers else None
         if found is None:  # no usable words at all
-            return sparse.csr_matrix((len(papers), 0)), [], np.zeros(0, dtype=bool), None, None
+            return sparse.csr_matrix((len(papers), 0)), [], np.zeros(0, dtype=bool), None, None, np.zeros(0)
         once, titles, names, is_phrase, occurrences = found
         counts = (once + (self.title_weight - 1) * titles).tocsr()
         tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
-        if self.background and self.background_idf:
+        if model is not None:
+            tfidf.idf_ = model.idf
+        elif self.background and self.background_idf:
             tfidf.idf_ = background.load(background.path(self.background)).weights(names, tfidf.idf_)
         X = tfidf.transform(counts).tocsr()
         X.data = on_grid(X.data, TERM_GRID)
@@ -178,7 +224,8 @@ class TfidfAnalyzer:
         raw = aligned.data - 0.5
         df = np.bincount(once.indices, minlength=once.shape[1])
         phrase = is_phrase[X.indices]
-        return X, names, ~phrase | (raw >= 2) | (df[X.indices] >= 2), occurrences, counts
+        return (X, names, ~phrase | (raw >= 2) | (df[X.indices] >= 2), occurrences, counts,
+                np.asarray(tfidf.idf_, dtype=np.float64))
 
     def themes(self, papers: int) -> int:
         """How many LSA dimensions a corpus of this size gets (0 or 1: no LSA)."""
@@ -189,12 +236,27 @@ class TfidfAnalyzer:
         of the terms found in two papers or more, fixed seed, one BLAS thread: repeatable, and
         faster than two here), L2-normalised and on the ``THEME_GRID``; None for a corpus too small
         to have themes."""
+        return self._themes(X)[0]
+
+    def _themes(self, X: sparse.csr_matrix) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+        """``reduce``, plus the basis it fitted: the columns it reads and the directions (rows)."""
         shared = np.flatnonzero(np.bincount(X.indices, minlength=X.shape[1]) >= 2)
         k = min(self.themes(X.shape[0]), len(shared) - 1)
         if k < 2:
+            return None, np.zeros(0, dtype=np.int64), np.zeros((0, 0))
+        with threadpool_limits(1, user_api="blas"):
+            svd = TruncatedSVD(n_components=k, random_state=self.seed)
+            Z = svd.fit_transform(X[:, shared])
+        return on_grid(normalize(Z), THEME_GRID), shared.astype(np.int64), svd.components_
+
+    @staticmethod
+    def placed(X: sparse.csr_matrix, model: CorpusModel) -> np.ndarray | None:
+        """LSA with a stored basis: the rows projected on the model's directions, L2-normalised,
+        on the ``THEME_GRID`` (each row on its own: a paper's themes do not depend on the others)."""
+        if not len(model.components):
             return None
         with threadpool_limits(1, user_api="blas"):
-            Z = TruncatedSVD(n_components=k, random_state=self.seed).fit_transform(X[:, shared])
+            Z = np.asarray(X[:, model.shared] @ model.components.T)
         return on_grid(normalize(Z), THEME_GRID)
 
     def dense(self, papers: list[Paper], counts: sparse.csr_matrix | None, names: list[str]
@@ -205,12 +267,15 @@ class TfidfAnalyzer:
             return []
         return [(background.load(background.path(self.background)).project(counts, names), self.background_share)]
 
-    def space(self, X: sparse.csr_matrix, extra: list[tuple[np.ndarray, float]] = ()) -> Space:
-        """What related papers are ranked by: TF-IDF cosine, blended with the LSA cosine and the
-        cosines of the ``extra`` dense vectors (``dense``); the dense parts go in one matrix, each
-        scaled by the root of its share of their total, so its dot products are that blend."""
-        parts = [(Z, share) for Z, share in [(self.reduce(X) if self.lsa_share > 0 else None, self.lsa_share),
-                                             *extra] if Z is not None and share > 0]
+    def space(self, X: sparse.csr_matrix, extra: list[tuple[np.ndarray, float]] = (),
+              themes: np.ndarray | None | str = "fit") -> Space:
+        """What related papers are ranked by: TF-IDF cosine, blended with the LSA cosine (``themes``:
+        the LSA rows, by default ``reduce(X)``) and the cosines of the ``extra`` dense vectors
+        (``dense``); the dense parts go in one matrix, each scaled by the root of its share of their
+        total, so its dot products are that blend."""
+        if isinstance(themes, str):
+            themes = self.reduce(X) if self.lsa_share > 0 else None
+        parts = [(Z, share) for Z, share in [(themes, self.lsa_share), *extra] if Z is not None and share > 0]
         total = sum(share for _, share in parts)
         if not parts or total <= 0:
             return Space(X)
@@ -219,20 +284,32 @@ class TfidfAnalyzer:
         Z = np.hstack([on_grid(np.sqrt(share / total) * Z, THEME_GRID) for Z, share in parts])
         return Space(X, Z, total)
 
-    def analyse(self, papers: list[Paper]) -> Analysis:
+    def analyse(self, papers: list[Paper], model: CorpusModel | None = None) -> Analysis:
+        """Key terms and related papers. Without a ``model`` everything is fitted on these papers
+        (``Analysis.model`` is then what was fitted); with one, the papers are placed with it: its
+        columns, IDF and LSA basis, and the related lists it stored for papers it was fitted on,
+        updated only where a new or changed paper enters them (``neighbours.extend``)."""
         papers = sorted(papers, key=lambda p: p.slug)
         slugs = [p.slug for p in papers]
         if len(set(slugs)) != len(slugs):
             raise ValueError("papers must have unique slugs")
         tokens = Tokens.of(papers)
-        X, names, eligible, occurrences, counts = self._vectorise(papers, tokens)
+        X, names, eligible, occurrences, counts, idf = self._vectorise(papers, tokens, model)
         entry_row = np.repeat(np.arange(len(papers)), np.diff(X.indptr))
         top = dict(enumerate(_ranked_rows(entry_row[eligible], X.indices[eligible], X.data[eligible],
                                           len(papers), self.top_terms)))
         chosen = {}
         with threadpool_limits(1, user_api="blas"):  # small products bound by memory: a 2nd thread only spins
-            space = self.space(X, self.dense(papers, counts, names))
-            for i, found in nearest(space, self.neighbours):
+            if model is None:
+                themes, shared_columns, basis = self._themes(X)
+                space = self.space(X, self.dense(papers, counts, names), themes)
+                found_lists = dict(nearest(space, self.neighbours))
+                model = self._model(papers, names, idf, shared_columns, basis, found_lists)
+            else:
+                space = self.space(X, self.dense(papers, counts, names), self.placed(X, model))
+                found_lists = dict(extend(space, self.neighbours, *_stored_lists(model, papers, self.neighbours)))
+            for i in range(len(papers)):
+                found = found_lists[i]
                 kept = [(j, s) for j, s in found if s >= self.min_score]
                 chosen[i] = (kept or found[:1], not kept and bool(found))
         pairs = np.array([(i, j) for i, (ls, _) in chosen.items() for j, _ in ls], dtype=np.int64).reshape(-1, 2)
@@ -261,7 +338,20 @@ class TfidfAnalyzer:
                      for i in range(n)},
             vectors=X, features=features, index={s: i for i, s in enumerate(slugs)},
             term_index={features[i]: i for i, name in enumerate(names) if name in wanted},
-            space=space)
+            space=space, model=model)
+
+    def _model(self, papers: list[Paper], names: list[str], idf: np.ndarray, shared: np.ndarray,
+               basis: np.ndarray, lists: dict[int, list[tuple[int, float]]]) -> CorpusModel:
+        """The model fitted on these papers (sorted by slug), with the related lists found."""
+        width = max((len(found) for found in lists.values()), default=0)
+        neighbours = np.full((len(papers), width), -1, dtype=np.int64)
+        scores = np.zeros((len(papers), width))
+        for i, found in lists.items():
+            neighbours[i, :len(found)] = [j for j, _ in found]
+            scores[i, :len(found)] = [s for _, s in found]
+        return CorpusModel(repr(self), list(names), idf, shared, np.asarray(basis, dtype=np.float64),
+                           [p.slug for p in papers], np.array([digest(p) for p in papers], dtype=np.uint64),
+                           neighbours, scores)
 
 
 def analyse(papers: list[Paper], analyzer: Analyzer | None = None) -> Analysis:

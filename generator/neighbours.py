@@ -307,3 +307,33 @@ def nearest(space: Space, k: int) -> Iterator[tuple[int, list[tuple[int, float]]
         yield from exact(space, k)
     else:
         yield from by_candidates(space, k)
+
+
+def extend(space: Space, k: int, kept: dict[int, list[tuple[int, float]]], fresh: np.ndarray
+           ) -> Iterator[tuple[int, list[tuple[int, float]]]]:
+    """Each row's k most similar other rows, as ``nearest`` gives them, when the lists ``kept``
+    (rows → their best among the rows not ``fresh``, as (index, score), best first) are known:
+    a kept list only takes in the fresh rows that beat its entries (scored fresh row against every
+    paper, block by block, each block's best taken column-wise); the other rows (fresh ones, and
+    those without a kept list) are searched exactly. Ties by index, as everywhere."""
+    n = space.n
+    take = min(k, n - 1)
+    if take < 1:
+        yield from ((i, []) for i in range(n))
+        return
+    rows = np.array(sorted(kept), dtype=np.int64)
+    searched = np.setdiff1d(np.arange(n), rows)
+    exactly = dict(exact(space, k, searched)) if len(searched) else {}
+    entries = [(np.repeat(rows, [len(kept[i]) for i in rows.tolist()]),
+                np.array([j for i in rows.tolist() for j, _ in kept[i]], dtype=np.int64),
+                np.array([s for i in rows.tolist() for _, s in kept[i]], dtype=np.float64))]
+    fresh = np.asarray(fresh, dtype=np.int64)
+    step = max(1, BLOCK_CELLS // n)
+    for start in range(0, len(fresh) if len(rows) else 0, step):
+        chunk = fresh[start:start + step]
+        block = _block_similarities(space, chunk)[:, rows]  # the fresh rows against the kept ones
+        r, c, v = _near_top(block, take, axis=0)
+        entries.append((rows[r], chunk[c], v))
+    found = dict(_lists(*_ranked(*(np.concatenate(part) for part in zip(*entries)), n), n, take))
+    for i in range(n):
+        yield i, exactly[i] if i in exactly else found[i]

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import (aliases, analysis as analysis_module, areas, background, backends, builds_on, clean, embeddings,
+from . import (aliases, analysis as analysis_module, areas, background, backends, builds_on, clean, corpus_model, embeddings,
                graph, layout as layout_module, models, neighbours, phrases, readers, search, stable_areas,
                stripped_latex, tokens, workers)
 from .analysis import Analysis, analyse
@@ -66,6 +66,8 @@ class Project:
     area_names: tuple[tuple[str, str], ...] = ()  # (area id, name) the user gave areas (litmap.toml)
     backend: str | None = None  # the analysis backend (``backends``; litmap.toml [analysis])
     model: str | None = None    # the semantic backend's model
+    model_file: Path | None = None  # the stored corpus model (``corpus_model``); default beside areas.json
+    refit: bool = False  # fit the corpus model again even if a stored one fits
 
     @property
     def cache_dir(self) -> Path | None:
@@ -82,6 +84,10 @@ class Project:
     @property
     def areas_file(self) -> Path:
         return self.areas or self.aliases_file.with_name("areas.json")
+
+    @property
+    def corpus_model_file(self) -> Path:
+        return self.model_file or self.areas_file.with_name(corpus_model.FILE_NAME)
 
     @property
     def config_file(self) -> Path:
@@ -251,12 +257,16 @@ def _papers_text(papers: list[Paper]) -> list[str]:
 
 
 def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progress,
-                    previous: list[list[str]] | None = None):
+                    previous: list[list[str]] | None = None, model_file: Path | None = None, refit: bool = False):
     """The text analysis, the graph and the map layout, from the cache when the papers' text, the
-    settings, the code and the communities the areas start from are unchanged."""
+    settings, the code, the stored corpus model and the communities the areas start from are
+    unchanged. The corpus model in ``model_file`` places the papers unless ``refit`` is asked or it
+    no longer fits (``corpus_model.usable``); a model fitted here is written there."""
     text = make_key(*_papers_text(papers))
-    analysis_code = code_fingerprint(analysis_module, background, embeddings, phrases, tokens, neighbours, models)
-    analysis_key = make_key("analysis", analysis_code, repr(analyzer), text)
+    analysis_code = code_fingerprint(analysis_module, background, embeddings, phrases, tokens, neighbours, models,
+                                     corpus_model)
+    stored = corpus_model.usable(model_file, analyzer, papers, refit)
+    analysis_key = make_key("analysis", analysis_code, repr(analyzer), text, stored.key() if stored else "fit")
 
     def map_key(start: list[list[str]] | None) -> str:
         return make_key("map", analysis_key, code_fingerprint(graph, builds_on, areas, stable_areas, layout_module), text,
@@ -267,8 +277,10 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
         if analysis is not None and hasattr(analyzer, "keep_cached"):
             analyzer.keep_cached()  # what the analysis was made from stays for the next change
         if analysis is None:
-            analysis = analyse(papers, analyzer)
+            analysis = analyzer.analyse(papers, stored) if stored else analyse(papers, analyzer)
             cache.put("analysis", analysis_key, analysis)
+        if model_file is not None and stored is None and analysis.model is not None:
+            corpus_model.save(analysis.model, model_file)
     mapped = cache.get("map", map_key(previous), Mapped)
     with progress.stage("build graph"):
         topic = mapped.topic if mapped else build_graph(papers, analysis, previous=previous)
@@ -299,7 +311,8 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     report = BuildReport(sources=sorted(source.files), outcomes=outcomes, papers=papers, warnings=read.warnings)
     analyzer = backends.configured(project.backend, project.model, cache)
     analysis, topic, pos = analyse_and_map(papers, analyzer, cache, progress,
-                                           stable_areas.load(project.areas_file))
+                                           stable_areas.load(project.areas_file), project.corpus_model_file,
+                                           project.refit)
     analysis = analysis.terms_and_related()  # the vectors are freed before pages render
     site_url = project.site_url()
     new_aliases = aliases.update_areas(aliases.update(aliases.load(project.aliases_file), papers), topic.areas)

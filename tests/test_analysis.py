@@ -390,7 +390,7 @@ def test_lsa_and_background_blend_in_one_dense_matrix(topic_background):
     papers = sorted(synthetic(300, seed=2), key=lambda p: p.slug)
     analyzer = TfidfAnalyzer(lsa_share=0.2, background=topic_background, background_share=0.3)
     result = analyzer.analyse(papers)
-    X, names, _, _, counts = analyzer._vectorise(papers, __import__("generator.tokens").tokens.Tokens.of(papers))
+    X, names, _, _, counts, _ = analyzer._vectorise(papers, __import__("generator.tokens").tokens.Tokens.of(papers))
     L, B = analyzer.reduce(X), load(path(topic_background)).project(counts, names)
     assert result.space.Z.shape[1] == L.shape[1] + B.shape[1] and result.space.share == 0.5
     rng = np.random.default_rng(1)
