@@ -1,0 +1,155 @@
+"""The corpus model as stored state (generator.corpus_model): its file, when a build uses it, and
+that appending papers with it gives what a clean build from the same state gives."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from generator import corpus_model
+from generator.analysis import TfidfAnalyzer
+from generator.corpus_model import CorpusModel, dumps, load, save, usable
+from generator.pipeline import ROOT, Project, generate
+from generator.readers import read_sources
+from generator.merge import merge
+from generator.pipeline import clean_entries
+
+CORPUS = sorted((ROOT / "corpus").iterdir())
+BASE, ADDED = [CORPUS[0], *CORPUS[2:]], [CORPUS[1]]  # the day's listing: one file of the four
+
+
+def papers_of(files):
+    cleaned, _ = clean_entries(read_sources(files).entries)
+    return sorted(merge(cleaned)[0], key=lambda p: p.slug)
+
+
+@pytest.fixture(scope="module")
+def base_and_all():
+    return papers_of(BASE), papers_of(BASE + ADDED)
+
+
+@pytest.fixture(scope="module")
+def fitted(base_and_all):
+    return TfidfAnalyzer().analyse(base_and_all[0])
+
+
+def test_the_model_file_has_fixed_bytes_and_reads_back(fitted, tmp_path):
+    model = fitted.model
+    save(model, tmp_path / "m.npz")
+    first = (tmp_path / "m.npz").read_bytes()
+    again = load(tmp_path / "m.npz")
+    assert dumps(again) == first
+    assert again.terms == model.terms and again.slugs == model.slugs and again.settings == repr(TfidfAnalyzer())
+    for name in ("idf", "shared", "components", "digests", "neighbours", "scores"):
+        assert np.array_equal(getattr(again, name), getattr(model, name)), name
+    mtime = (tmp_path / "m.npz").stat().st_mtime_ns
+    save(again, tmp_path / "m.npz")  # unchanged bytes: not rewritten
+    assert (tmp_path / "m.npz").stat().st_mtime_ns == mtime
+    assert load(tmp_path / "missing.npz") is None
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    assert load(tmp_path / "bad.npz") is None
+
+
+def test_fitting_twice_on_the_same_papers_gives_the_same_model_file(base_and_all, fitted):
+    assert dumps(TfidfAnalyzer().analyse(list(reversed(base_and_all[0]))).model) == dumps(fitted.model)
+
+
+def test_a_fit_is_todays_analysis(base_and_all, fitted):
+    """The model is only recorded: the analysis that fits it is the one made without any model."""
+    model = fitted.model
+    assert model.slugs == [p.slug for p in base_and_all[0]]
+    lists = {s: [(model.slugs[j], score) for j, score in zip(model.neighbours[i], model.scores[i]) if j >= 0]
+             for i, s in enumerate(model.slugs)}
+    for slug, relations in fitted.related.items():  # the kept related papers are the stored nearest ones
+        assert [(r.slug, r.score) for r in relations if not r.weak] == \
+            [(s, score) for s, score in lists[slug] if score >= TfidfAnalyzer().min_score]
+
+
+def test_when_a_stored_model_is_used(base_and_all, fitted, tmp_path):
+    base, everything = base_and_all
+    path = tmp_path / corpus_model.FILE_NAME
+    save(fitted.model, path)
+    analyzer = TfidfAnalyzer()
+    assert usable(path, analyzer, everything).key() == fitted.model.key()
+    assert usable(path, analyzer, everything, refit=True) is None
+    assert usable(path, TfidfAnalyzer(neighbours=5), everything) is None  # other settings
+    assert usable(path, analyzer, base) is None  # fitted on exactly these: the fit repeats itself
+    assert usable(tmp_path / "none.npz", analyzer, everything) is None
+    new = len(everything) - len(base)
+    assert 0 < fitted.model.drift(everything) == pytest.approx(new / len(everything))
+    drifted = everything + [p.__class__(**{**p.__dict__, "slug": p.slug + "-copy"}) for p in base[:len(base) // 2]]
+    assert fitted.model.drift(drifted) > corpus_model.REFIT_SHARE
+    assert usable(path, analyzer, drifted) is None
+
+
+def test_new_papers_are_placed_with_the_stored_model(base_and_all, fitted):
+    base, everything = base_and_all
+    model = fitted.model
+    placed = TfidfAnalyzer().analyse(everything, model)
+    assert placed.model is model
+    old = set(model.slugs)
+    new = {p.slug for p in everything} - old
+    assert new and placed.related.keys() == {p.slug for p in everything}
+    # the old papers' vectors are those of the fit: same columns, same weights
+    rows = [placed.index[s] for s in model.slugs]
+    assert len(placed.features) == len(model.terms)
+    assert (placed.vectors[rows] != fitted.vectors).nnz == 0
+    # an old paper's list changes only where a new paper enters it; the rest keeps its order and scores
+    entered = 0
+    for slug in sorted(old):
+        before = [(r.slug, r.score) for r in fitted.related[slug]]
+        after = [(r.slug, r.score) for r in placed.related[slug]]
+        kept = [pair for pair in after if pair[0] not in new]
+        assert kept == before[:len(kept)], slug
+        entered += kept != after
+    assert entered > 0  # the day's papers do enter some lists
+    # a new paper's terms are columns of the stored vocabulary (as the corpus writes them)
+    for slug in new:
+        for term in placed.terms[slug]:
+            assert model.terms[placed.term_index[term]] in term.lower(), (slug, term)
+
+
+def test_a_changed_paper_is_placed_again_and_the_lists_holding_it_are_searched_again(base_and_all, fitted):
+    base, _ = base_and_all
+    model = fitted.model
+    holder = next(s for s in model.slugs if fitted.related[s])
+    target = fitted.related[holder][0].slug
+    changed = [p if p.slug != target else p.__class__(**{**p.__dict__, "abstract": base[0].abstract})
+               for p in base]
+    placed = TfidfAnalyzer().analyse(changed, model)
+    assert model.fitted(changed).tolist().count(-1) == 1
+    reference = TfidfAnalyzer().analyse(changed)  # a refit: the same vectors up to the stored basis
+    assert [r.slug for r in placed.related[target]][:3] == [r.slug for r in reference.related[target]][:3]
+    assert target not in [r.slug for r in placed.related[holder]] or \
+        target in [r.slug for r in reference.related[holder]]
+
+
+def test_an_append_gives_the_bytes_of_a_clean_build_from_the_same_state(tmp_path):
+    """Build A, append B: the docs are byte for byte those of a clean build (no cache, no docs) of
+    A + B from the state A left (its corpus model, areas and aliases); the model is not refitted
+    by the append, and ``refit`` fits it again."""
+    def project(name):
+        return Project(docs=tmp_path / name / "docs", aliases=tmp_path / name / "aliases.json",
+                       cache=tmp_path / name / "cache")
+
+    first = project("incremental")
+    generate(BASE, first)
+    state = {f.name: f.read_bytes() for f in (tmp_path / "incremental").iterdir() if f.is_file()}
+    assert corpus_model.FILE_NAME in state and "areas.json" in state
+    generate(BASE + ADDED, first)
+    assert first.corpus_model_file.read_bytes() == state[corpus_model.FILE_NAME]  # placed, not refitted
+
+    clean = project("clean")
+    (tmp_path / "clean").mkdir()
+    for name, data in state.items():
+        (tmp_path / "clean" / name).write_bytes(data)
+    generate(BASE + ADDED, clean)
+    one = {p.relative_to(first.docs_dir): p.read_bytes() for p in sorted(first.docs_dir.rglob("*")) if p.is_file()}
+    two = {p.relative_to(clean.docs_dir): p.read_bytes() for p in sorted(clean.docs_dir.rglob("*")) if p.is_file()}
+    assert one.keys() == two.keys()
+    assert [k for k in one if one[k] != two[k]] == []
+
+    refit = Project(docs=clean.docs, aliases=clean.aliases, cache=clean.cache, refit=True)
+    generate(BASE + ADDED, refit)
+    assert load(refit.corpus_model_file).slugs == sorted(p.slug for p in papers_of(BASE + ADDED))
