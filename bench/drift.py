@@ -17,6 +17,7 @@ from bench.quality import NEIGHBOURS, papers_of, primary
 from bench.sample import evaluation, records, sample
 from generator import backends
 from generator.analysis import Analysis
+from generator.graph import build_graph
 from generator.tokens import Tokens
 
 
@@ -43,6 +44,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-time", action="store_true")
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--areas", type=float, nargs="*", default=[],
+                        help="appended shares at which to follow the areas (started from the base's)")
     args = parser.parse_args()
     analyzer = backends.analyzer("default", neighbours=NEIGHBOURS)
     all_records = records()
@@ -63,25 +66,56 @@ def main() -> None:
             refit = same_category(analyzer.analyse(papers), label)
             print(f"| {share:.2f} | {len(papers):,} | {unknown_share(model, new):.3f} | {placed:.3f} | {refit:.3f} "
                   f"| {placed - refit:+.3f} |", flush=True)
+    if args.areas:
+        held = [r for r in evaluation(all_records) if primary(r["categories"])]
+        chosen = sample(held, min(len(held), int(args.base * (1 + max(args.areas)))), args.seed)
+        base = papers_of(chosen[:args.base])
+        label = {p.slug: primary(p.categories) for p in papers_of(chosen)}
+        fitted = analyzer.analyse(base)
+        before = build_graph(base, fitted)
+        print(f"\nAreas: started from those of the {args.base:,}-paper base (stored model, no refit)\n")
+        print("| appended | papers | old papers moved to another area | new papers in an area whose commonest "
+              "category is theirs | same, old papers | areas before → after |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        for share in args.areas:
+            papers = papers_of(chosen[:int(args.base * (1 + share))])
+            topic = build_graph(papers, analyzer.analyse(papers, fitted.model), previous=before.communities)
+            members: dict[str, list[str]] = {}
+            for slug, area in topic.area_of.items():
+                members.setdefault(area, []).append(label[slug])
+            common = {a: max(set(ls), key=lambda c: (ls.count(c), c)) for a, ls in members.items()}
+            old = [s for s in before.area_of if s in topic.area_of]
+            partner = {}  # an old area's papers mostly in which new area
+            for slug in old:
+                partner.setdefault(before.area_of[slug], []).append(topic.area_of[slug])
+            moved = sum(topic.area_of[s] != max(set(partner[before.area_of[s]]), key=partner[before.area_of[s]].count)
+                        for s in old)
+            new = [p.slug for p in papers if p.slug not in before.area_of]
+            fits = sum(common[topic.area_of[s]] == label[s] for s in new) / len(new)
+            fits_old = sum(common[topic.area_of[s]] == label[s] for s in old) / len(old)
+            print(f"| {share:.2f} | {len(papers):,} | {moved:,} of {len(old):,} | {fits:.3f} | {fits_old:.3f} "
+                  f"| {len(before.areas)} → {len(topic.areas)} |", flush=True)
     if not args.skip_time:
         chosen = sample(all_records, args.time_base + args.time_append, args.seed)
         base, papers = papers_of(chosen[:args.time_base]), papers_of(chosen)
         before = analyzer.analyse(base)
         model = before.model
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         refit = analyzer.analyse(papers)
-        fit_seconds = time.perf_counter() - started
-        started = time.perf_counter()
+        fit_seconds, fit_cpu = time.perf_counter() - started, time.process_time() - cpu
+        started, cpu = time.perf_counter(), time.process_time()
         placed = analyzer.analyse(papers, model)
-        place_seconds = time.perf_counter() - started
+        place_seconds, place_cpu = time.perf_counter() - started, time.process_time() - cpu
         old, new = set(model.slugs), {p.slug for p in papers} - set(model.slugs)
         changed = sum([r.slug for r in placed.related[s]] != [r.slug for r in before.related[s]] for s in old)
         entered = sum(any(r.slug in new for r in placed.related[s]) for s in old)
         differs = sum([r.slug for r in placed.related[s]] != [r.slug for r in refit.related[s]] for s in old)
-        print(f"\n{args.time_base:,} papers + {args.time_append} appended: analysis refitted {fit_seconds:.1f} s, "
-              f"placed with the stored model {place_seconds:.1f} s. Old papers whose related list changed: "
-              f"{changed:,} of {len(old):,}, of which a new paper entered {entered:,}; "
-              f"differing from a refit's: {differs:,}")
+        terms = sum(placed.terms[s] != before.terms[s] for s in old)
+        print(f"\n{args.time_base:,} papers + {args.time_append} appended: analysis refitted {fit_seconds:.1f} s "
+              f"({fit_cpu:.1f} s CPU in this process), placed with the stored model {place_seconds:.1f} s "
+              f"({place_cpu:.1f} s CPU). Old papers whose related list changed: {changed:,} of {len(old):,}, "
+              f"of which a new paper entered {entered:,}; differing from a refit's: {differs:,}. "
+              f"Old papers whose key terms changed: {terms:,}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,9 @@ finds the nearest papers without an n × n matrix. All vectors are rounded to a 
 (``neighbours.on_grid``) so that every score is an exact sum: the same on any machine, thread
 count, block size or search path. Key terms and the terms two papers share come from the term
 vectors alone. Another analyser can be plugged in through the ``Analyzer`` protocol.
+
+What is fitted on the corpus (columns, IDF, LSA basis, the nearest papers found) is returned as a
+``corpus_model.CorpusModel``; given one, ``analyse`` places the papers with it instead of fitting.
 """
 from __future__ import annotations
 
