@@ -102,7 +102,8 @@ def _ranked(indices: np.ndarray, weights: np.ndarray, limit: int) -> list[int]:
 
 def _on_columns(found, terms: list[str]):
     """A ``Tokens.vocabulary`` result moved onto the given column terms: counts and occurrences of
-    the terms not among them are dropped."""
+    the terms not among them are dropped. Also returns, per local column, its column there (-1:
+    none)."""
     once, titles, names, _, (pos, second, sure, column) = found
     index = {t: i for i, t in enumerate(terms)}
     lookup = np.array([index.get(name, -1) for name in names] + [-1], dtype=np.int64)  # [-1]: column -1
@@ -115,7 +116,26 @@ def _on_columns(found, terms: list[str]):
         out.sort_indices()
         return out
     is_phrase = np.array([" " in t for t in terms], dtype=bool)  # a word never holds a space
-    return moved(once), moved(titles), terms, is_phrase, (pos, second, sure, lookup[column].astype(np.int32))
+    return (moved(once), moved(titles), terms, is_phrase, (pos, second, sure, lookup[column].astype(np.int32)),
+            lookup[:-1])
+
+
+def _unseen_weight(found, lookup: np.ndarray, model: CorpusModel, rows: np.ndarray, title_weight: int
+                   ) -> np.ndarray:
+    """Per paper, the squared TF-IDF weight of its terms the model has no column for (and did not
+    leave out as too common): each weighed as a term found in one fitted paper would be (smoothed
+    IDF, sublinear tf). Only for the given rows (papers the model was not fitted on); 0 elsewhere."""
+    once, titles, names = found[0], found[1], found[2]
+    common = set(model.common)
+    unseen = (lookup < 0) & np.array([name not in common for name in names], dtype=bool)
+    counts = (once + (title_weight - 1) * titles).tocsr()[:, np.flatnonzero(unseen)]
+    counts = counts.tocoo()
+    idf = np.log((1 + len(model.slugs)) / 2) + 1
+    weights = ((1 + np.log(counts.data.astype(np.float64))) * idf) ** 2
+    total = np.bincount(counts.row, weights=weights, minlength=once.shape[0])
+    keep = np.zeros(once.shape[0], dtype=bool)
+    keep[rows] = True
+    return np.where(keep, total, 0.0)
 
 
 def _stored_lists(model: CorpusModel, papers: list[Paper], k: int
@@ -205,9 +225,14 @@ class TfidfAnalyzer:
     def _vectorise(self, papers: list[Paper], tokens: Tokens, model: CorpusModel | None = None):
         """``vectorise``, plus the term occurrences (for spelling the terms), the counts and the
         IDF; with a stored ``model``, on its columns and with its IDF (terms it lacks are left out)."""
+        unseen = None
         if model is not None:
             found = tokens.vocabulary(1, len(papers)) if papers else None
-            found = _on_columns(found, model.terms) if found is not None else None
+            if found is not None:
+                *moved, lookup = _on_columns(found, model.terms)
+                unseen = _unseen_weight(found, lookup, model, np.flatnonzero(model.fitted(papers) < 0),
+                                        self.title_weight)
+                found = moved
         else:
             found = tokens.vocabulary(self.min_df, max(10, int(self.max_df_share * len(papers)))) if papers else None
         if found is None:  # no usable words at all
@@ -220,6 +245,13 @@ class TfidfAnalyzer:
         elif self.background and self.background_idf:
             tfidf.idf_ = background.load(background.path(self.background)).weights(names, tfidf.idf_)
         X = tfidf.transform(counts).tocsr()
+        if unseen is not None and unseen.any():  # as long as the vector with the words the model lacks
+            raw = TfidfTransformer(sublinear_tf=True, norm=None).fit(counts)
+            raw.idf_ = model.idf
+            known = np.asarray(raw.transform(counts).multiply(raw.transform(counts)).sum(axis=1)).ravel()
+            scale = np.where(unseen > 0, np.sqrt(known / np.maximum(known + unseen, 1e-300)), 1.0)
+            X = sparse.diags(scale) @ X
+            X = X.tocsr()
         X.data = on_grid(X.data, TERM_GRID)
         aligned = (once + 0.5 * (counts > 0)).tocsr()  # once-counts on X's entries; +0.5 keeps zeros
         X.sort_indices()
@@ -307,7 +339,7 @@ class TfidfAnalyzer:
                 themes, shared_columns, basis = self._themes(X)
                 space = self.space(X, self.dense(papers, counts, names), themes)
                 found_lists = dict(nearest(space, self.neighbours))
-                model = self._model(papers, names, idf, shared_columns, basis, found_lists)
+                model = self._model(papers, names, idf, shared_columns, basis, found_lists, self._common(tokens))
             else:
                 space = self.space(X, self.dense(papers, counts, names), self.placed(X, model))
                 found_lists = dict(extend(space, self.neighbours, *_stored_lists(model, papers, self.neighbours)))
@@ -343,8 +375,14 @@ class TfidfAnalyzer:
             term_index={features[i]: i for i, name in enumerate(names) if name in wanted},
             space=space, model=model)
 
+    def _common(self, tokens: Tokens) -> list[str]:
+        """The terms ``vectorise`` leaves out for being in too many papers."""
+        max_df = max(10, int(self.max_df_share * tokens.papers))
+        found = tokens.vocabulary(max_df + 1, tokens.papers) if tokens.papers > max_df else None
+        return list(found[2]) if found is not None else []
+
     def _model(self, papers: list[Paper], names: list[str], idf: np.ndarray, shared: np.ndarray,
-               basis: np.ndarray, lists: dict[int, list[tuple[int, float]]]) -> CorpusModel:
+               basis: np.ndarray, lists: dict[int, list[tuple[int, float]]], common: list[str]) -> CorpusModel:
         """The model fitted on these papers (sorted by slug), with the related lists found."""
         width = max((len(found) for found in lists.values()), default=0)
         neighbours = np.full((len(papers), width), -1, dtype=np.int64)
@@ -354,7 +392,7 @@ class TfidfAnalyzer:
             scores[i, :len(found)] = [s for _, s in found]
         return CorpusModel(repr(self), list(names), idf, shared, np.asarray(basis, dtype=np.float64),
                            [p.slug for p in papers], np.array([digest(p) for p in papers], dtype=np.uint64),
-                           neighbours, scores)
+                           neighbours, scores, common)
 
 
 def analyse(papers: list[Paper], analyzer: Analyzer | None = None) -> Analysis:

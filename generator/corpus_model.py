@@ -47,7 +47,8 @@ class CorpusModel:
     weights; LSA projects the columns ``shared`` on the rows of ``components`` (none: no LSA).
     ``slugs`` (sorted) are the fitted papers, ``digests`` what their text was (``digest``), and
     ``neighbours``/``scores`` each one's nearest fitted papers (row indices, -1 pads) as found at
-    the fit. ``settings`` names the analyser that fitted it (its repr): another one refits."""
+    the fit. ``common`` are the terms left out for being in too many papers. ``settings`` names the
+    analyser that fitted it (its repr): another one refits."""
 
     settings: str
     terms: list[str]
@@ -58,6 +59,7 @@ class CorpusModel:
     digests: np.ndarray
     neighbours: np.ndarray
     scores: np.ndarray
+    common: list[str] = field(default_factory=list)
     _digest: str | None = field(default=None, repr=False, compare=False)
 
     def key(self) -> str:
@@ -81,7 +83,8 @@ class CorpusModel:
 
 def dumps(model: CorpusModel) -> bytes:
     """The model file's bytes: a zip, members in a fixed order and with a fixed date."""
-    meta = {"format": FORMAT, "settings": model.settings, "terms": model.terms, "slugs": model.slugs}
+    meta = {"format": FORMAT, "settings": model.settings, "terms": model.terms, "slugs": model.slugs,
+            "common": model.common}
     members = [("meta.json", json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))]
     for name in ("idf", "shared", "components", "digests", "neighbours", "scores"):
         buffer = io.BytesIO()
@@ -122,7 +125,7 @@ def load(path: Path | None) -> CorpusModel | None:
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None
     return CorpusModel(meta["settings"], meta["terms"], arrays["idf"], arrays["shared"], arrays["components"],
-                       meta["slugs"], arrays["digests"], arrays["neighbours"], arrays["scores"])
+                       meta["slugs"], arrays["digests"], arrays["neighbours"], arrays["scores"], meta["common"])
 
 
 def usable(path: Path | None, analyzer, papers: list[Paper], refit: bool = False) -> CorpusModel | None:
