@@ -64,6 +64,16 @@ class Analysis:
     term_index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     space: Space | None = field(default=None, repr=False, compare=False)
     model: CorpusModel | None = field(default=None, repr=False, compare=False)  # fitted or used
+    rows: dict[str, tuple] | None = field(default=None, repr=False, compare=False)  # placed: ``_row_keys``
+
+    @property
+    def made_with(self) -> str | None:
+        """The key of the stored model this analysis was placed with (None: it was fitted)."""
+        return self.model.key() if self.rows is not None and self.model is not None else None
+
+    def for_reuse(self) -> "Analysis":
+        """What a later analysis with the same model can take rows from (``TfidfAnalyzer.analyse``)."""
+        return Analysis(self.terms, self.related, features=self.features, model=self.model, rows=self.rows)
 
     def terms_and_related(self) -> "Analysis":
         """Only the key terms and related papers, all the pages need: the vectors behind them,
@@ -91,7 +101,8 @@ class Analysis:
 class Analyzer(Protocol):
     """Anything that turns papers into an Analysis."""
 
-    def analyse(self, papers: list[Paper], model: CorpusModel | None = None) -> Analysis: ...
+    def analyse(self, papers: list[Paper], model: CorpusModel | None = None,
+                previous: Analysis | None = None) -> Analysis: ...
 
 
 def _ranked(indices: np.ndarray, weights: np.ndarray, limit: int) -> list[int]:
@@ -319,11 +330,15 @@ class TfidfAnalyzer:
         Z = np.hstack([on_grid(np.sqrt(share / total) * Z, THEME_GRID) for Z, share in parts])
         return Space(X, Z, total)
 
-    def analyse(self, papers: list[Paper], model: CorpusModel | None = None) -> Analysis:
+    def analyse(self, papers: list[Paper], model: CorpusModel | None = None,
+                previous: Analysis | None = None) -> Analysis:
         """Key terms and related papers. Without a ``model`` everything is fitted on these papers
         (``Analysis.model`` is then what was fitted); with one, the papers are placed with it: its
         columns, IDF and LSA basis, and the related lists it stored for papers it was fitted on,
-        updated only where a new or changed paper enters them (``neighbours.extend``)."""
+        updated only where a new or changed paper enters them (``neighbours.extend``). ``previous``,
+        an analysis placed with the same model (``Analysis.for_reuse``), only saves work: the rows
+        whose inputs are unchanged are taken from it, the result is the same."""
+        placing = model is not None
         papers = sorted(papers, key=lambda p: p.slug)
         slugs = [p.slug for p in papers]
         if len(set(slugs)) != len(slugs):
@@ -347,15 +362,26 @@ class TfidfAnalyzer:
                 found = found_lists[i]
                 kept = [(j, s) for j, s in found if s >= self.min_score]
                 chosen[i] = (kept or found[:1], not kept and bool(found))
-        pairs = np.array([(i, j) for i, (ls, _) in chosen.items() for j, _ in ls], dtype=np.int64).reshape(-1, 2)
+        n = len(papers)
+        keys, reusable = self._row_keys(papers, top, chosen, model if placing else None, previous)
+        todo = [i for i in range(n) if i not in reusable]
+        pairs = np.array([(i, j) for i in todo for j, _ in chosen[i][0]], dtype=np.int64).reshape(-1, 2)
         shared = iter(_shared_many(X, pairs[:, 0], pairs[:, 1], self.shared_limit))
-        links = {i: [(j, s, next(shared), weak) for j, s in ls] for i, (ls, weak) in chosen.items()}
+        links = {i: [(j, s, next(shared), chosen[i][1]) for j, s in chosen[i][0]] for i in todo}
+        for i in reusable:  # the same pairs of unchanged vectors: the same shared columns
+            links[i] = [(j, s, fs, chosen[i][1]) for (j, s), fs in zip(chosen[i][0], previous.rows[slugs[i]][1])]
         wanted = {f for fs in top.values() for f in fs}
         wanted |= {f for ls in links.values() for _, _, fs, _ in ls for f in fs}
         surface = choose_forms(*tokens.spellings(occurrences, np.array(sorted(wanted), dtype=np.int64), names)
                                ) if occurrences is not None else {}
         wanted = {names[f] for f in wanted}
         features = [surface.get(name, name) for name in names]
+        if reusable:  # a row is as before only if the terms it shows are still written as before
+            respelled = set(np.flatnonzero(np.array(features, dtype=object)
+                                           != np.array(previous.features, dtype=object)).tolist())
+            reusable = {i for i in reusable
+                        if respelled.isdisjoint(set(top[i]).union(*(fs for _, _, fs, _ in links[i])))}
+            todo = [i for i in range(n) if i not in reusable]
 
         @lru_cache(maxsize=None)  # a pair and its reverse share the same terms
         def spell(columns: tuple[int, ...]) -> tuple[str, ...]:
@@ -365,15 +391,34 @@ class TfidfAnalyzer:
             """Per row, its key terms and the shared terms of each of its links, as written."""
             return [(distinct([features[f] for f in top[i] if key_term(features[f])], self.top_terms), [spell(tuple(fs)) for _, _, fs, _ in links[i]])
                     for i in rows]
-        n = len(papers)
-        words = [row for part in workers.map_chunks(spelled, list(range(n)), processes(n), SPELL_CHUNK) for row in part]
+        words = dict(zip(todo, (row for part in workers.map_chunks(spelled, todo, processes(len(todo)), SPELL_CHUNK)
+                                for row in part)))
         return Analysis(
-            terms={slugs[i]: words[i][0] for i in range(n)},
-            related={slugs[i]: [Relation(slugs[j], s, terms, weak) for (j, s, _, weak), terms in zip(links[i], words[i][1])]
+            terms={slugs[i]: previous.terms[slugs[i]] if i in reusable else words[i][0] for i in range(n)},
+            related={slugs[i]: previous.related[slugs[i]] if i in reusable else
+                     [Relation(slugs[j], s, terms, weak) for (j, s, _, weak), terms in zip(links[i], words[i][1])]
                      for i in range(n)},
             vectors=X, features=features, index={s: i for i, s in enumerate(slugs)},
             term_index={features[i]: i for i, name in enumerate(names) if name in wanted},
-            space=space, model=model)
+            space=space, model=model,
+            rows={slugs[i]: (keys[i], [fs for _, _, fs, _ in links[i]]) for i in range(n)} if placing else None)
+
+    @staticmethod
+    def _row_keys(papers: list[Paper], top: dict, chosen: dict, model: CorpusModel | None,
+                  previous: Analysis | None) -> tuple[dict[int, tuple], set[int]]:
+        """With a stored model, what each row's terms and related papers are made from besides the
+        spelling of terms (its text, key-term columns, related papers with their texts, scores and
+        weakness), and the rows where that is as in ``previous`` (an analysis placed with the same
+        model): their results can be taken from it."""
+        if model is None:
+            return {}, set()
+        slugs, digests = [p.slug for p in papers], [digest(p) for p in papers]
+        keys = {i: (digests[i], tuple(top[i]), tuple((slugs[j], digests[j], s) for j, s in ls), weak)
+                for i, (ls, weak) in chosen.items()}
+        if previous is None or previous.rows is None or previous.made_with != model.key():
+            return keys, set()
+        rows = previous.rows
+        return keys, {i for i in keys if slugs[i] in rows and rows[slugs[i]][0] == keys[i]}
 
     def _common(self, tokens: Tokens) -> list[str]:
         """The terms ``vectorise`` leaves out for being in too many papers."""

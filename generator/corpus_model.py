@@ -65,7 +65,13 @@ class CorpusModel:
     def key(self) -> str:
         """A content hash of the model (what a cached analysis made with it is filed under)."""
         if self._digest is None:
-            self._digest = hashlib.sha256(dumps(self)).hexdigest()
+            found = hashlib.sha256(json.dumps([FORMAT, self.settings, self.terms, self.slugs, self.common],
+                                              ensure_ascii=False).encode("utf-8"))
+            for name in ("idf", "shared", "components", "digests", "neighbours", "scores"):
+                array = np.ascontiguousarray(getattr(self, name))
+                found.update(f"{name}{array.dtype.str}{array.shape}".encode())
+                found.update(array.tobytes())
+            self._digest = found.hexdigest()
         return self._digest
 
     def fitted(self, papers: list[Paper]) -> np.ndarray:

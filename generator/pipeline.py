@@ -276,9 +276,15 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
         analysis = cache.get("analysis", analysis_key, Analysis)
         if analysis is not None and hasattr(analyzer, "keep_cached"):
             analyzer.keep_cached()  # what the analysis was made from stays for the next change
-        if analysis is None:
-            analysis = analyzer.analyse(papers, stored) if stored else analyse(papers, analyzer)
+        placed_key = make_key("placed", analysis_code, repr(analyzer), stored.key()) if stored else None
+        if analysis is None:  # placed: rows unchanged since the last analysis with this model come from it
+            previous = cache.get("placed", placed_key, Analysis) if stored else None
+            analysis = analyzer.analyse(papers, stored, previous) if stored else analyse(papers, analyzer)
             cache.put("analysis", analysis_key, analysis)
+            if stored:
+                cache.put("placed", placed_key, analysis.for_reuse())
+        elif stored:
+            cache.keep("placed", placed_key)
         if model_file is not None and stored is None and analysis.model is not None:
             corpus_model.save(analysis.model, model_file)
     mapped = cache.get("map", map_key(previous), Mapped)

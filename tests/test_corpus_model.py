@@ -153,3 +153,27 @@ def test_an_append_gives_the_bytes_of_a_clean_build_from_the_same_state(tmp_path
     refit = Project(docs=clean.docs, aliases=clean.aliases, cache=clean.cache, refit=True)
     generate(BASE + ADDED, refit)
     assert load(refit.corpus_model_file).slugs == sorted(p.slug for p in papers_of(BASE + ADDED))
+
+
+def test_rows_taken_from_the_previous_placed_analysis_change_nothing(base_and_all, fitted):
+    """The next day's analysis may take unchanged rows from the last one placed with the same model:
+    the same result as without it, whether papers were added, edited or removed."""
+    base, everything = base_and_all
+    model = fitted.model
+    added = [p for p in everything if p.slug not in set(model.slugs)]
+    yesterday = TfidfAnalyzer().analyse(base + added[:len(added) // 2], model)
+    edited = base[5]
+    today = [p for p in everything if p.slug not in (edited.slug, base[9].slug)]
+    today.append(edited.__class__(**{**edited.__dict__, "abstract": base[6].abstract}))
+    reused = TfidfAnalyzer().analyse(today, model, yesterday.for_reuse())
+    fresh = TfidfAnalyzer().analyse(today, model)
+    assert reused.terms == fresh.terms
+    assert reused.related == fresh.related
+    assert reused.features == fresh.features and reused.term_index == fresh.term_index
+    taken = [s for s in reused.related if s in yesterday.related and reused.related[s] is yesterday.related[s]]
+    assert len(taken) > len(base) // 4  # many rows were taken, not made again
+    assert edited.slug not in taken
+    # with another model's analysis nothing is taken
+    other = TfidfAnalyzer().analyse(everything).model
+    assert not [s for s, r in TfidfAnalyzer().analyse(today, other, yesterday.for_reuse()).related.items()
+                if r is yesterday.related.get(s)]
