@@ -64,11 +64,11 @@ class Analysis:
     term_index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     space: Space | None = field(default=None, repr=False, compare=False)
     model: CorpusModel | None = field(default=None, repr=False, compare=False)  # fitted or used
-    rows: dict[str, tuple] | None = field(default=None, repr=False, compare=False)  # placed: ``_row_keys``
+    rows: dict[str, tuple] | None = field(default=None, repr=False, compare=False)  # ``_row_keys``
 
     @property
     def made_with(self) -> str | None:
-        """The key of the stored model this analysis was placed with (None: it was fitted)."""
+        """The key of the corpus model this analysis was fitted or placed with."""
         return self.model.key() if self.rows is not None and self.model is not None else None
 
     def for_reuse(self) -> "Analysis":
@@ -363,7 +363,7 @@ class TfidfAnalyzer:
                 kept = [(j, s) for j, s in found if s >= self.min_score]
                 chosen[i] = (kept or found[:1], not kept and bool(found))
         n = len(papers)
-        keys, reusable = self._row_keys(papers, top, chosen, model if placing else None, previous)
+        keys, reusable = self._row_keys(papers, top, chosen, model, previous if placing else None)
         todo = [i for i in range(n) if i not in reusable]
         pairs = np.array([(i, j) for i in todo for j, _ in chosen[i][0]], dtype=np.int64).reshape(-1, 2)
         shared = iter(_shared_many(X, pairs[:, 0], pairs[:, 1], self.shared_limit))
@@ -401,17 +401,15 @@ class TfidfAnalyzer:
             vectors=X, features=features, index={s: i for i, s in enumerate(slugs)},
             term_index={features[i]: i for i, name in enumerate(names) if name in wanted},
             space=space, model=model,
-            rows={slugs[i]: (keys[i], [fs for _, _, fs, _ in links[i]]) for i in range(n)} if placing else None)
+            rows={slugs[i]: (keys[i], [fs for _, _, fs, _ in links[i]]) for i in range(n)})
 
     @staticmethod
     def _row_keys(papers: list[Paper], top: dict, chosen: dict, model: CorpusModel | None,
                   previous: Analysis | None) -> tuple[dict[int, tuple], set[int]]:
-        """With a stored model, what each row's terms and related papers are made from besides the
-        spelling of terms (its text, key-term columns, related papers with their texts, scores and
-        weakness), and the rows where that is as in ``previous`` (an analysis placed with the same
-        model): their results can be taken from it."""
-        if model is None:
-            return {}, set()
+        """What each row's terms and related papers are made from besides the spelling of terms (its
+        text, key-term columns, related papers with their texts, scores and weakness), and the rows
+        where that is as in ``previous`` (an analysis fitted or placed with this same model): their
+        results can be taken from it."""
         slugs, digests = [p.slug for p in papers], [digest(p) for p in papers]
         keys = {i: (digests[i], tuple(top[i]), tuple((slugs[j], digests[j], s) for j, s in ls), weak)
                 for i, (ls, weak) in chosen.items()}

@@ -276,15 +276,17 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
         analysis = cache.get("analysis", analysis_key, Analysis)
         if analysis is not None and hasattr(analyzer, "keep_cached"):
             analyzer.keep_cached()  # what the analysis was made from stays for the next change
-        placed_key = make_key("placed", analysis_code, repr(analyzer), stored.key()) if stored else None
-        if analysis is None:  # placed: rows unchanged since the last analysis with this model come from it
-            previous = cache.get("placed", placed_key, Analysis) if stored else None
-            analysis = analyzer.analyse(papers, stored, previous) if stored else analyse(papers, analyzer)
+        def placed_key(model) -> str:  # the last analysis with a model: the next one takes unchanged rows
+            return make_key("placed", analysis_code, repr(analyzer), model.key())
+
+        if analysis is None:
+            last = cache.get("placed", placed_key(stored), Analysis) if stored else None
+            analysis = analyzer.analyse(papers, stored, last) if stored else analyse(papers, analyzer)
             cache.put("analysis", analysis_key, analysis)
-            if stored:
-                cache.put("placed", placed_key, analysis.for_reuse())
-        elif stored:
-            cache.keep("placed", placed_key)
+            if analysis.model is not None and model_file is not None:
+                cache.put("placed", placed_key(analysis.model), analysis.for_reuse())
+        elif analysis.model is not None and model_file is not None:
+            cache.keep("placed", placed_key(analysis.model))
         if model_file is not None and stored is None and analysis.model is not None:
             corpus_model.save(analysis.model, model_file)
     mapped = cache.get("map", map_key(previous), Mapped)

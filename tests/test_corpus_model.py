@@ -173,6 +173,10 @@ def test_rows_taken_from_the_previous_placed_analysis_change_nothing(base_and_al
     taken = [s for s in reused.related if s in yesterday.related and reused.related[s] is yesterday.related[s]]
     assert len(taken) > len(base) // 4  # many rows were taken, not made again
     assert edited.slug not in taken
+    # the fit's own analysis serves the first day after it
+    first = TfidfAnalyzer().analyse(everything, model, fitted.for_reuse())
+    assert first.related == TfidfAnalyzer().analyse(everything, model).related
+    assert sum(first.related[s] is fitted.related[s] for s in model.slugs) > len(base) // 4
     # with another model's analysis nothing is taken
     other = TfidfAnalyzer().analyse(everything).model
     assert not [s for s, r in TfidfAnalyzer().analyse(today, other, yesterday.for_reuse()).related.items()
