@@ -111,12 +111,18 @@ def _ranked(indices: np.ndarray, weights: np.ndarray, limit: int) -> list[int]:
     return [int(indices[i]) for i in order]
 
 
-def _on_columns(found, terms: list[str]):
-    """A ``Tokens.vocabulary`` result moved onto the given column terms: counts and occurrences of
-    the terms not among them are dropped. Also returns, per local column, its column there (-1:
-    none)."""
+def _on_columns(found, model: CorpusModel, fresh: np.ndarray):
+    """A ``Tokens.vocabulary`` result moved onto the model's columns, followed by the terms of the
+    ``fresh`` rows (papers it was not fitted on) that it lacks and did not leave out as too common
+    (in the vocabulary's order): a new paper's vector keeps its new words."""
     once, titles, names, _, (pos, second, sure, column) = found
-    index = {t: i for i, t in enumerate(terms)}
+    index = {t: i for i, t in enumerate(model.terms)}
+    common = set(model.common)
+    in_fresh = np.zeros(len(names), dtype=bool)
+    in_fresh[np.unique(once[fresh].indices)] = True
+    extra = [c for c, name in enumerate(names) if in_fresh[c] and name not in index and name not in common]
+    terms = model.terms + [names[c] for c in extra]
+    index.update((names[c], len(model.terms) + k) for k, c in enumerate(extra))
     lookup = np.array([index.get(name, -1) for name in names] + [-1], dtype=np.int64)  # [-1]: column -1
 
     def moved(M: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -127,26 +133,7 @@ def _on_columns(found, terms: list[str]):
         out.sort_indices()
         return out
     is_phrase = np.array([" " in t for t in terms], dtype=bool)  # a word never holds a space
-    return (moved(once), moved(titles), terms, is_phrase, (pos, second, sure, lookup[column].astype(np.int32)),
-            lookup[:-1])
-
-
-def _unseen_weight(found, lookup: np.ndarray, model: CorpusModel, rows: np.ndarray, title_weight: int
-                   ) -> np.ndarray:
-    """Per paper, the squared TF-IDF weight of its terms the model has no column for (and did not
-    leave out as too common): each weighed as a term found in one fitted paper would be (smoothed
-    IDF, sublinear tf). Only for the given rows (papers the model was not fitted on); 0 elsewhere."""
-    once, titles, names = found[0], found[1], found[2]
-    common = set(model.common)
-    unseen = (lookup < 0) & np.array([name not in common for name in names], dtype=bool)
-    counts = (once + (title_weight - 1) * titles).tocsr()[:, np.flatnonzero(unseen)]
-    counts = counts.tocoo()
-    idf = np.log((1 + len(model.slugs)) / 2) + 1
-    weights = ((1 + np.log(counts.data.astype(np.float64))) * idf) ** 2
-    total = np.bincount(counts.row, weights=weights, minlength=once.shape[0])
-    keep = np.zeros(once.shape[0], dtype=bool)
-    keep[rows] = True
-    return np.where(keep, total, 0.0)
+    return moved(once), moved(titles), terms, is_phrase, (pos, second, sure, lookup[column].astype(np.int32))
 
 
 def _stored_lists(model: CorpusModel, papers: list[Paper], k: int
@@ -235,15 +222,11 @@ class TfidfAnalyzer:
 
     def _vectorise(self, papers: list[Paper], tokens: Tokens, model: CorpusModel | None = None):
         """``vectorise``, plus the term occurrences (for spelling the terms), the counts and the
-        IDF; with a stored ``model``, on its columns and with its IDF (terms it lacks are left out)."""
-        unseen = None
+        IDF; with a stored ``model``, on its columns and with its IDF, then the new papers' words it
+        lacks (``_on_columns``), weighed by the IDF of these papers."""
         if model is not None:
             found = tokens.vocabulary(1, len(papers)) if papers else None
-            if found is not None:
-                *moved, lookup = _on_columns(found, model.terms)
-                unseen = _unseen_weight(found, lookup, model, np.flatnonzero(model.fitted(papers) < 0),
-                                        self.title_weight)
-                found = moved
+            found = _on_columns(found, model, np.flatnonzero(model.fitted(papers) < 0)) if found else None
         else:
             found = tokens.vocabulary(self.min_df, max(10, int(self.max_df_share * len(papers)))) if papers else None
         if found is None:  # no usable words at all
@@ -251,18 +234,11 @@ class TfidfAnalyzer:
         once, titles, names, is_phrase, occurrences = found
         counts = (once + (self.title_weight - 1) * titles).tocsr()
         tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
-        if model is not None:
-            tfidf.idf_ = model.idf
+        if model is not None:  # a new word weighs as a refit would weigh it
+            tfidf.idf_ = np.concatenate([model.idf, tfidf.idf_[len(model.terms):]])
         elif self.background and self.background_idf:
             tfidf.idf_ = background.load(background.path(self.background)).weights(names, tfidf.idf_)
         X = tfidf.transform(counts).tocsr()
-        if unseen is not None and unseen.any():  # as long as the vector with the words the model lacks
-            raw = TfidfTransformer(sublinear_tf=True, norm=None).fit(counts)
-            raw.idf_ = model.idf
-            known = np.asarray(raw.transform(counts).multiply(raw.transform(counts)).sum(axis=1)).ravel()
-            scale = np.where(unseen > 0, np.sqrt(known / np.maximum(known + unseen, 1e-300)), 1.0)
-            X = sparse.diags(scale) @ X
-            X = X.tocsr()
         X.data = on_grid(X.data, TERM_GRID)
         aligned = (once + 0.5 * (counts > 0)).tocsr()  # once-counts on X's entries; +0.5 keeps zeros
         X.sort_indices()
@@ -376,9 +352,11 @@ class TfidfAnalyzer:
                                ) if occurrences is not None else {}
         wanted = {names[f] for f in wanted}
         features = [surface.get(name, name) for name in names]
-        if reusable:  # a row is as before only if the terms it shows are still written as before
-            respelled = set(np.flatnonzero(np.array(features, dtype=object)
-                                           != np.array(previous.features, dtype=object)).tolist())
+        if reusable:  # a row is as before only if its columns are the same terms, written as before
+            width = min(len(features), len(previous.features))
+            respelled = set(np.flatnonzero(np.array(features[:width], dtype=object)
+                                           != np.array(previous.features[:width], dtype=object)).tolist())
+            respelled |= set(range(width, len(features)))
             reusable = {i for i in reusable
                         if respelled.isdisjoint(set(top[i]).union(*(fs for _, _, fs, _ in links[i])))}
             todo = [i for i in range(n) if i not in reusable]
