@@ -13,7 +13,9 @@ count, block size or search path. Key terms and the terms two papers share come 
 vectors alone. Another analyser can be plugged in through the ``Analyzer`` protocol.
 
 What is fitted on the corpus (columns, IDF, LSA basis, the nearest papers found) is returned as a
-``corpus_model.CorpusModel``; given one, ``analyse`` places the papers with it instead of fitting.
+``corpus_model.CorpusModel``; given one, ``analyse`` places the papers with it instead of fitting:
+old papers keep their vectors, new ones get the stored columns plus their own new words, and only
+related lists a new paper enters change (``neighbours.extend``).
 """
 from __future__ import annotations
 
