@@ -65,8 +65,8 @@ class CorpusModel:
     def key(self) -> str:
         """A content hash of the model (what a cached analysis made with it is filed under)."""
         if self._digest is None:
-            found = hashlib.sha256(json.dumps([FORMAT, self.settings, self.terms, self.slugs, self.common],
-                                              ensure_ascii=False).encode("utf-8"))
+            meta = [FORMAT, self.settings, self.terms, self.slugs, self.common]
+            found = hashlib.sha256(json.dumps(meta).encode("ascii"))
             for name in ("idf", "shared", "components", "digests", "neighbours", "scores"):
                 array = np.ascontiguousarray(getattr(self, name))
                 found.update(f"{name}{array.dtype.str}{array.shape}".encode())
@@ -91,7 +91,7 @@ def dumps(model: CorpusModel) -> bytes:
     """The model file's bytes: a zip, members in a fixed order and with a fixed date."""
     meta = {"format": FORMAT, "settings": model.settings, "terms": model.terms, "slugs": model.slugs,
             "common": model.common}
-    members = [("meta.json", json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))]
+    members = [("meta.json", json.dumps(meta, separators=(",", ":")).encode("ascii"))]
     for name in ("idf", "shared", "components", "digests", "neighbours", "scores"):
         buffer = io.BytesIO()
         np.lib.format.write_array(buffer, np.ascontiguousarray(getattr(model, name)), allow_pickle=False)
