@@ -268,6 +268,9 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
     stored = corpus_model.usable(model_file, analyzer, papers, refit)
     analysis_key = make_key("analysis", analysis_code, repr(analyzer), text, stored.key() if stored else "fit")
 
+    def placed_key(model) -> str:  # the last analysis with a model: the next one takes its unchanged rows
+        return make_key("placed", analysis_code, repr(analyzer), model.key())
+
     def map_key(start: list[list[str]] | None) -> str:
         return make_key("map", analysis_key, code_fingerprint(graph, builds_on, areas, stable_areas, layout_module), text,
                         stable_areas.dumps(start or []))
@@ -276,9 +279,6 @@ def analyse_and_map(papers: list[Paper], analyzer, cache: Cache, progress: Progr
         analysis = cache.get("analysis", analysis_key, Analysis)
         if analysis is not None and hasattr(analyzer, "keep_cached"):
             analyzer.keep_cached()  # what the analysis was made from stays for the next change
-        def placed_key(model) -> str:  # the last analysis with a model: the next one takes unchanged rows
-            return make_key("placed", analysis_code, repr(analyzer), model.key())
-
         if analysis is None:
             last = cache.get("placed", placed_key(stored), Analysis) if stored else None
             analysis = analyzer.analyse(papers, stored, last) if stored else analyse(papers, analyzer)
