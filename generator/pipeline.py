@@ -447,8 +447,8 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
                     csp = policy(site, pagefind=pagefind, pages=pages)
             write_headers(site, csp)
         site_incremental.forget(project.state_dir)  # until both are swapped in
-        swap_in(docs, project.docs_dir)
-        swap_in(site, out)
+        swap_in(docs, project.docs_dir, later=True)
+        swap_in(site, out, later=True)
         save_state(project, gathered)
         gathered.remember(project, written)
         site_incremental.remember(project.state_dir, out, key)

@@ -14,6 +14,9 @@ import contextlib
 import filecmp
 import os
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -257,14 +260,31 @@ def _merge(parts: list[Part]) -> tuple[WriteSummary, set[str]]:
     return summary, seen
 
 
-def swap_in(staged: Path, target: Path) -> None:
-    """Replaces ``target`` by ``staged`` (two renames; the old tree is deleted afterwards)."""
+def swap_in(staged: Path, target: Path, *, later: bool = False) -> None:
+    """Replaces ``target`` by ``staged`` (two renames; the old tree is deleted afterwards, by a
+    detached process if ``later``: deleting a site of tens of thousands of files can take longer
+    than building the pages that changed)."""
     old = target.with_name(f".{target.name}.litmap-old")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)
     staged.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    if later:
+        delete_later(old)
+    else:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def delete_later(folder: Path) -> None:
+    """Deletes ``folder`` in a process of its own that outlives this one (renamed first to a name
+    of its own, so a next build never meets it half deleted)."""
+    if not folder.exists():
+        return
+    doomed = folder.with_name(f"{folder.name}-{os.getpid()}-{time.time_ns()}")
+    folder.rename(doomed)
+    subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                      str(doomed)], start_new_session=True, stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 @contextlib.contextmanager
