@@ -112,11 +112,6 @@ class Project:
         return self.state_dir / "sources.json"
 
     @property
-    def made_file(self) -> Path:
-        """How the last build made the deferred pages now in docs/ (``writer.MadeFiles``)."""
-        return self.state_dir / "made.pickle"
-
-    @property
     def config_file(self) -> Path:
         return self.root / "mkdocs.yml"
 
