@@ -442,8 +442,9 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
                     csp = policy(site, pagefind=pagefind, pages=pages)
             write_headers(site, csp)
         site_incremental.forget(project.state_dir)  # until both are swapped in
-        swap_in(docs, project.docs_dir, later=True)
-        swap_in(site, out, later=True)
+        trash = out.resolve().parent  # the old folders are deleted there after the command returns
+        swap_in(docs, project.docs_dir, trash=trash)
+        swap_in(site, out, trash=trash)
         save_state(project, gathered)
         gathered.remember(project, written)
         site_incremental.remember(project.state_dir, out, key)

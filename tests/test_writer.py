@@ -186,10 +186,12 @@ def test_a_swap_can_leave_the_old_tree_to_a_detached_process(tmp_path):
         (folder / "papers").mkdir(parents=True)
         for i in range(50):
             (folder / "papers" / f"{i}.html").write_text(text, encoding="utf-8")
-    swap_in(staged, target, later=True)
+    trash = tmp_path / "trash"
+    trash.mkdir()
+    swap_in(staged, target, trash=trash)
     assert (target / "papers" / "7.html").read_text(encoding="utf-8") == "new" and not staged.exists()
-    assert not (tmp_path / ".site.litmap-old").exists()  # renamed at once: a next build never meets it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "trash"]  # moved at once
     deadline = time.monotonic() + 30
-    while [p for p in tmp_path.iterdir() if p.name != "site"] and time.monotonic() < deadline:
+    while list(trash.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+    assert not list(trash.iterdir())  # and deleted after
