@@ -156,8 +156,10 @@ class Gathered:
     sources: state.Recorded | None = None  # for sources.json
 
     def remember(self, project: Project, written: WriteSummary) -> None:
-        """Keeps how the pages now in docs/ were made, so the next build makes only changed ones."""
-        state.save_made(project.state_dir, MadeFiles(written.made, time.time_ns()))
+        """Keeps how the pages now in docs/ were made, so the next build makes only changed ones
+        (a shortcut like the cache: not without one)."""
+        if project.cache_dir is not None:
+            state.save_made(project.state_dir, MadeFiles(written.made, time.time_ns()))
 
 
 @dataclass
@@ -333,7 +335,7 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     site_url = project.site_url()
     new_aliases = aliases.update_areas(aliases.update(aliases.load(project.aliases_file), papers), topic.areas)
     areas.apply_names(topic.areas, topic.graph, dict(project.area_names), new_aliases["area_aliases"])
-    made = state.load_made(project.state_dir)
+    made = state.load_made(project.state_dir) if project.cache_dir is not None else None
     cache.prune()
     files = docs_files(project, papers, report, site_url, analysis, topic, analyzer, pos, progress, made)
     return Gathered(report=report, files=files, epoch=reproducible_epoch(papers), aliases=new_aliases,

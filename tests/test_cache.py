@@ -96,9 +96,9 @@ def test_without_a_cache_nothing_is_written(corpus, tmp_path):
     project = project_in(tmp_path, cache=None)
     assert project.cache_dir is None
     generate([corpus], project)
-    # the site's state (aliases, areas, how docs/ was made, the sources read) and docs/ only
+    # the site's state (aliases, areas, the sources read; not how docs/ was made) and docs/ only
     assert sorted(p.name for p in tmp_path.iterdir()) == ["aliases.json", "areas.json", "corpus", "docs",
-                                                          "made.pickle", "sources.json"]
+                                                          "sources.json"]
 
 
 def test_an_unwritable_cache_only_costs_time(corpus, tmp_path):
