@@ -1,6 +1,7 @@
 """Links that never break: when a paper's title (and so its slug) changes, its old slug keeps
 working, and when an area is renamed, merged or split, its old page leads to the area that holds
-most of its papers. The alias map is kept in the project (aliases.json) and updated by each build."""
+most of its papers. The alias map is kept in the state folder of the site being built
+(aliases.json) and updated by each build."""
 from __future__ import annotations
 
 import hashlib

@@ -8,9 +8,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__, config
-from .exceptions import LitmapError
-from .pipeline import Project, build, generate
+from . import __version__, config, state
+from .exceptions import ConfigurationError, LitmapError
+from .pipeline import DEFAULT_OUT, Project, build, generate, state_for
 from .progress import Progress
 from .readers import Source
 
@@ -34,7 +34,15 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     b = with_sources(commands.add_parser("build", help="generate the Markdown and build the site"))
-    b.add_argument("--out", type=Path, default=Path("site"), help="site folder (default: site/)")
+    b.add_argument("--out", type=Path, default=DEFAULT_OUT, help="site folder (default: site/)")
+    b.add_argument("--state", type=Path, metavar="DIR",
+                   help="the site's state folder: old slugs, areas, the sources read, its Markdown "
+                        "(default: OUT-state/ beside the site folder)")
+    b.add_argument("--append", nargs="+", type=Path, metavar="FILE",
+                   help="add these listings to the sources the site was last built from (recorded in its "
+                        "state folder) and rebuild only what changed")
+    b.add_argument("--refit", action="store_true",
+                   help="refit the stored corpus model (terms, weights, themes) rather than place new papers with it")
     b.add_argument("--offline", action="store_true", help="a site that works from file://, search included")
     with_sources(commands.add_parser("generate", help="generate the Markdown under docs/ only"))
     s = with_sources(commands.add_parser("serve", help="live preview; regenerates when a source or template changes"))
@@ -92,13 +100,42 @@ def _serve(args, project: Project, sources: list[Path | Source], listing_year: i
     return 0
 
 
+def with_state(args, project: Project) -> Project:
+    """The project with the state folder of the site built (``--state``, else ``<out>-state/``);
+    the default site's (site/, site-state/) keeps its Markdown in docs/, any other in its state
+    folder. ``generate`` and ``serve`` work for the default site."""
+    if args.command != "build":
+        return project
+    wanted = args.state or state_for(args.out)
+    if wanted.resolve() == project.state_dir.resolve():
+        return project
+    return replace(project, state=wanted)
+
+
+def appended_sources(args, project: Project) -> tuple[list, int | None]:
+    """``--append``: the sources recorded in the state folder, then the new files (with
+    ``--listing-year``, if given, as their own)."""
+    if args.sources:
+        raise ConfigurationError("--append takes the new files; the others come from the state folder "
+                                 f"({project.sources_file})")
+    recorded = state.load(project.state_dir)
+    new = [Source(p, None, args.listing_year) for p in args.append]
+    return state.appended(recorded, new).sources, recorded.listing_year
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     project = Project()
     try:
         settings = settings_of(args)  # read once
-        sources, listing_year = choose_sources(args, project, settings)
+        project = with_state(args, project)
+        if getattr(args, "append", None):
+            sources, listing_year = appended_sources(args, project)
+        else:
+            sources, listing_year = choose_sources(args, project, settings)
         project = with_analysis(args, project, settings)
+        if getattr(args, "refit", False):
+            project = replace(project, refit=True)
         if args.command == "serve":
             return _serve(args, project, sources, listing_year)
         progress = Progress("auto")

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import (aliases, analysis as analysis_module, areas, background, backends, builds_on, clean, corpus_model, embeddings,
-               graph, layout as layout_module, models, neighbours, phrases, readers, search, stable_areas,
-               stripped_latex, tokens, workers)
+from . import (aliases, analysis as analysis_module, areas, background, backends, builds_on, clean, corpus_model,
+               embeddings, graph, layout as layout_module, models, neighbours, phrases, readers, search,
+               site_incremental, stable_areas, state, stripped_latex, tokens, workers)
 from .analysis import Analysis, analyse
 from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
@@ -54,20 +54,33 @@ SEARCH_STAGE = "search index (Pagefind), CSP scan alongside"
 CACHE_ENV = "LITMAP_CACHE"  # overrides the default cache folder (the tests point it at a temporary one)
 
 
+STATE_SUFFIX = "-state"  # the default state folder of an output: <out>-state/ beside it
+DEFAULT_OUT = Path("site")
+
+
+def state_for(out: Path) -> Path:
+    """The default state folder of the site built into ``out``: ``<out>-state/`` beside it."""
+    return out.with_name(out.name + STATE_SUFFIX)
+
+
 @dataclass(frozen=True)
 class Project:
-    """Where the project's inputs and outputs live."""
+    """Where the project's inputs and outputs live. What a build leaves for the next one (old slugs,
+    the communities areas start from, the sources it read, how it made docs/) is kept in a state
+    folder that belongs to the site being built (``state``), never to the checkout, so two corpora
+    built from one checkout never disturb each other."""
 
     root: Path = ROOT
-    docs: Path | None = None     # where the Markdown goes; default <root>/docs
-    aliases: Path | None = None  # the alias map of renamed papers; default <root>/aliases.json
+    docs: Path | None = None     # where the Markdown goes; default <root>/docs for the default state, else <state>/docs
+    aliases: Path | None = None  # the alias map of renamed papers; default <state>/aliases.json
     areas: Path | None = None  # the last build's communities; default areas.json beside the alias map
     cache: Path | None = DEFAULT_CACHE  # parsed inputs and analyses (relative: below root); None: off
     area_names: tuple[tuple[str, str], ...] = ()  # (area id, name) the user gave areas (litmap.toml)
     backend: str | None = None  # the analysis backend (``backends``; litmap.toml [analysis])
     model: str | None = None    # the semantic backend's model
-    model_file: Path | None = None  # the stored corpus model (``corpus_model``); default beside areas.json
-    refit: bool = False  # fit the corpus model again even if a stored one fits
+    state: Path | None = None   # the site's state folder; default <root>/site-state (that of site/)
+    model_file: Path | None = None  # the stored corpus model (``corpus_model``); default in the state folder
+    refit: bool = False         # refit the stored corpus model rather than place new papers with it
 
     @property
     def cache_dir(self) -> Path | None:
@@ -78,8 +91,17 @@ class Project:
         return self.root / self.cache
 
     @property
+    def state_dir(self) -> Path:
+        """The state folder; without ``state`` (nor ``aliases``), that of the default site."""
+        if self.state is not None:
+            return self.state
+        if self.aliases is not None:
+            return self.aliases.parent
+        return state_for(self.root / DEFAULT_OUT)
+
+    @property
     def aliases_file(self) -> Path:
-        return self.aliases or self.root / "aliases.json"
+        return self.aliases or self.state_dir / "aliases.json"
 
     @property
     def areas_file(self) -> Path:
@@ -90,12 +112,19 @@ class Project:
         return self.model_file or self.areas_file.with_name(corpus_model.FILE_NAME)
 
     @property
+    def sources_file(self) -> Path:
+        """The sources the site was last built from, with their content hashes (``--append``)."""
+        return self.state_dir / "sources.json"
+
+    @property
     def config_file(self) -> Path:
         return self.root / "mkdocs.yml"
 
     @property
     def docs_dir(self) -> Path:
-        return self.docs or self.root / "docs"
+        if self.docs is not None:
+            return self.docs
+        return self.root / "docs" if self.state is None else self.state / "docs"
 
     @property
     def default_corpus(self) -> Path:
@@ -129,12 +158,13 @@ class Gathered:
     epoch: int
     aliases: dict
     communities: list[list[str]] = field(default_factory=list)  # for areas.json
-    cache: Cache = field(default_factory=lambda: Cache(None))
-    made_key: str = ""  # where the cache keeps how docs/' deferred pages were made
+    sources: state.Recorded | None = None  # for sources.json
 
-    def remember(self, written: WriteSummary) -> None:
-        """Keeps how the pages now in docs/ were made, so the next build makes only changed ones."""
-        self.cache.put("made", self.made_key, MadeFiles(written.made, time.time_ns()))
+    def remember(self, project: Project, written: WriteSummary) -> None:
+        """Keeps how the pages now in docs/ were made, so the next build makes only changed ones
+        (a shortcut like the cache: not without one)."""
+        if project.cache_dir is not None:
+            state.save_made(project.state_dir, MadeFiles(written.made, time.time_ns()))
 
 
 @dataclass
@@ -325,12 +355,11 @@ def gather(sources: list[Path], project: Project, listing_year: int | None = Non
     site_url = project.site_url()
     new_aliases = aliases.update_areas(aliases.update(aliases.load(project.aliases_file), papers), topic.areas)
     areas.apply_names(topic.areas, topic.graph, dict(project.area_names), new_aliases["area_aliases"])
-    made_key = make_key("made", str(project.docs_dir.resolve()))
-    made = cache.get("made", made_key, MadeFiles)
+    made = state.load_made(project.state_dir) if project.cache_dir is not None else None
     cache.prune()
     files = docs_files(project, papers, report, site_url, analysis, topic, analyzer, pos, progress, made)
     return Gathered(report=report, files=files, epoch=reproducible_epoch(papers), aliases=new_aliases,
-                    communities=topic.communities, cache=cache, made_key=made_key)
+                    communities=topic.communities, sources=state.record(sources, listing_year))
 
 
 def docs_files(project: Project, papers: list[Paper], report: BuildReport, site_url: str, analysis, topic,
@@ -362,12 +391,16 @@ def docs_files(project: Project, papers: list[Paper], report: BuildReport, site_
 
 
 def save_state(project: Project, gathered: Gathered) -> None:
-    """Writes what the next build starts from back into the project, where it changed: the alias
-    map (old slugs) and the communities the areas came from."""
+    """Writes what the next build starts from into the site's state folder, where it changed: the
+    alias map (old slugs), the communities the areas came from and the sources read."""
+    project.state_dir.mkdir(parents=True, exist_ok=True)
     for path, text in [(project.aliases_file, aliases.dumps(gathered.aliases)),
                        (project.areas_file, stable_areas.dumps(gathered.communities))]:
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
+    if gathered.sources is not None:
+        state.save(gathered.sources, project.state_dir)
 
 
 def netlify_redirects(data: dict, addresses: dict[str, str] | None = None) -> str:
@@ -393,9 +426,10 @@ def generate(sources: list[Path], project: Project = Project(), listing_year: in
     """Writes the Markdown pages under docs/ (only files whose bytes changed)."""
     progress = progress or Progress()
     gathered = gather(sources, project, listing_year, progress)
+    site_incremental.forget(project.state_dir)  # docs/ changes without the site
     written = write_tree(project.docs_dir, gathered.files)
     save_state(project, gathered)
-    gathered.remember(written)
+    gathered.remember(project, written)
     return Generated(report=gathered.report, written=written, epoch=gathered.epoch)
 
 
@@ -410,7 +444,11 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
     with discard_on_failure(docs, site):
         shutil.rmtree(site, ignore_errors=True)
         pagefind = search.uses_pagefind(len(gathered.report.papers), offline)
-        with progress.stage("MkDocs site"):
+        # Material's search index holds every page's text: only a Pagefind site is built in part.
+        key = site_incremental.site_key(project.root, offline)
+        previous = site_incremental.previous_site(project.state_dir, out, key) if pagefind else None
+        with progress.stage("MkDocs site"), \
+                site_incremental.carrying_over(previous, site, set(written.written)):
             build_site(project.config_file, docs, site, offline=offline, epoch=gathered.epoch,
                        redirects=aliases.redirect_map(gathered.aliases), material_search=not pagefind,
                        workers=worker_count(len(gathered.report.papers)))
@@ -425,8 +463,11 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
                 with search.indexing(site) if pagefind else contextlib.nullcontext():
                     csp = policy(site, pagefind=pagefind, pages=pages)
             write_headers(site, csp)
-        swap_in(docs, project.docs_dir)
-        swap_in(site, out)
+        site_incremental.forget(project.state_dir)  # until both are swapped in
+        trash = out.resolve().parent  # the old folders are deleted there after the command returns
+        swap_in(docs, project.docs_dir, trash=trash)
+        swap_in(site, out, trash=trash)
         save_state(project, gathered)
-        gathered.remember(written)
+        gathered.remember(project, written)
+        site_incremental.remember(project.state_dir, out, key)
     return Generated(report=gathered.report, written=written, epoch=gathered.epoch)

@@ -1,6 +1,6 @@
-"""Areas that stay put: a build starts from the communities of the one before (kept in the project as
-areas.json) and moves a paper only where that raises modularity, so one changed abstract moves a few
-papers, not hundreds. A fresh Leiden partition replaces them when it is clearly better."""
+"""Areas that stay put: a build starts from the communities of the one before (kept in the site's
+state folder as areas.json) and moves a paper only where that raises modularity, so one changed
+abstract moves a few papers, not hundreds. A fresh Leiden partition replaces them when it is clearly better."""
 from __future__ import annotations
 
 import json

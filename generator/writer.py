@@ -14,6 +14,9 @@ import contextlib
 import filecmp
 import os
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -257,14 +260,37 @@ def _merge(parts: list[Part]) -> tuple[WriteSummary, set[str]]:
     return summary, seen
 
 
-def swap_in(staged: Path, target: Path) -> None:
-    """Replaces ``target`` by ``staged`` (two renames; the old tree is deleted afterwards)."""
+def swap_in(staged: Path, target: Path, *, trash: Path | None = None) -> None:
+    """Replaces ``target`` by ``staged`` (two renames; the old tree is deleted afterwards). With
+    ``trash`` (a folder on the same file system), the old tree is moved there and deleted by a
+    detached process: deleting a site of tens of thousands of files can take longer than building
+    the pages that changed."""
     old = target.with_name(f".{target.name}.litmap-old")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)
     staged.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    if trash is not None:
+        delete_later(old, trash)
+    else:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def delete_later(folder: Path, trash: Path) -> None:
+    """Deletes ``folder`` in a process of its own that outlives this one, after moving it into
+    ``trash`` under a name of its own (so a next build never meets it half deleted, and a folder
+    that holds ``folder``, such as a state folder, is left clean at once)."""
+    if not folder.exists():
+        return
+    doomed = trash / f"{folder.name}-{os.getpid()}-{time.time_ns()}"
+    try:
+        folder.rename(doomed)
+    except OSError:  # another file system: deleted here and now
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                      str(doomed)], start_new_session=True, stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 @contextlib.contextmanager

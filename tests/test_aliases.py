@@ -151,7 +151,7 @@ def test_the_bundled_build_keeps_the_old_address_of_a_title_the_cleaning_correct
     title as the feed lost its LaTeX) leads to the page of "HyperZ·Z·W Operator…"."""
     old = "hyperzcdotzcdotw-operator-connects-slow-fast-networks-for-full-context-862c94a"
     new = "hyperz-z-w-operator-connects-slow-fast-networks-for-full-context-interaction"
-    shutil.copy(ROOT / "aliases.json", tmp_path / "aliases.json")
+    shutil.copy(ROOT / "site-state" / "aliases.json", tmp_path / "aliases.json")
     project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json")
     site = tmp_path / "site"
     generated = build([project.default_corpus], site, project=project)

@@ -96,7 +96,10 @@ def test_without_a_cache_nothing_is_written(corpus, tmp_path):
     project = project_in(tmp_path, cache=None)
     assert project.cache_dir is None
     generate([corpus], project)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["aliases.json", "areas.json", "corpus", "corpus-model.npz", "docs"]
+    # the site's state (aliases, areas, the corpus model, the sources read; not how docs/ was made)
+    # and docs/ only
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["aliases.json", "areas.json", "corpus", "corpus-model.npz",
+                                                          "docs", "sources.json"]
 
 
 def test_an_unwritable_cache_only_costs_time(corpus, tmp_path):

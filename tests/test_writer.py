@@ -3,13 +3,14 @@ a rebuild rewrites only changed files and removes stale ones."""
 from __future__ import annotations
 
 import shutil
+import time
 
 import pytest
 
 from generator import pipeline, writer
 from generator.exceptions import BuildError
 from generator.pipeline import ROOT, Project, build
-from generator.writer import write_tree
+from generator.writer import swap_in, write_tree
 
 FIXTURE = ROOT / "tests" / "fixtures" / "basic"
 
@@ -177,3 +178,20 @@ def test_one_path_made_by_two_processes_is_refused(tmp_path):
     with pytest.raises(BuildError, match="same path same.md"):
         write_tree(tmp_path / "docs", writer.FileJobs(opened, workers=2))
     assert not list(tmp_path.iterdir())  # nothing staged is left
+
+
+def test_a_swap_can_leave_the_old_tree_to_a_detached_process(tmp_path):
+    target, staged = tmp_path / "site", tmp_path / ".site.litmap-new"
+    for folder, text in ((target, "old"), (staged, "new")):
+        (folder / "papers").mkdir(parents=True)
+        for i in range(50):
+            (folder / "papers" / f"{i}.html").write_text(text, encoding="utf-8")
+    trash = tmp_path / "trash"
+    trash.mkdir()
+    swap_in(staged, target, trash=trash)
+    assert (target / "papers" / "7.html").read_text(encoding="utf-8") == "new" and not staged.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "trash"]  # moved at once
+    deadline = time.monotonic() + 30
+    while list(trash.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(trash.iterdir())  # and deleted after
