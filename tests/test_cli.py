@@ -137,10 +137,10 @@ def tree(folder: Path, leave_out: set[str] = frozenset()) -> dict[str, bytes]:
 
 
 def fresh_state(state: Path, to: Path) -> Path:
-    """A copy of what a state folder records (aliases, areas, sources), without its Markdown or
-    anything of the local build: what a clean build starts from."""
+    """A copy of what a state folder records (aliases, areas, the corpus model, sources), without its
+    Markdown or anything of the local build: what a clean build starts from."""
     to.mkdir()
-    for name in ("aliases.json", "areas.json", "sources.json"):
+    for name in ("aliases.json", "areas.json", "corpus-model.npz", "sources.json"):
         shutil.copy(state / name, to / name)
     return to
 
