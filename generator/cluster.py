@@ -16,6 +16,7 @@ import io
 import os
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -124,6 +125,13 @@ def _as_deferred(rel: str, key: str, data: bytes | None):
     return Deferred(key, make)
 
 
+def task_name(function: Callable) -> str:
+    """What the cluster's task stream calls a task of ``function`` (its name, as in the code)."""
+    while isinstance(function, functools.partial):
+        function = function.func
+    return getattr(function, "__name__", "task").strip("_<>") or "task"
+
+
 class DaskExecutor:
     """Tasks on a Dask cluster, through a connected ``distributed.Client``."""
 
@@ -140,10 +148,11 @@ class DaskExecutor:
         key = hashlib.sha256(blob).hexdigest()
         shared = self.client.scatter(blob, broadcast=True, hash=False)
         ahead = max(1, IN_FLIGHT_PER_WORKER * sum(self.client.nthreads().values()))
+        name = f"{task_name(function)}-{uuid.uuid4().hex[:12]}"  # unique per call: keys never clash
         pending: list = []
         try:
-            for item in items:
-                pending.append(self.client.submit(_call, key, shared, item, pure=False))
+            for i, item in enumerate(items):
+                pending.append(self.client.submit(_call, key, shared, item, key=f"{name}-{i}"))
                 if len(pending) >= ahead:
                     yield self._result(pending.pop(0))
             while pending:

@@ -1,0 +1,77 @@
+"""Dask cluster benchmark (not a test): `python -m bench.cluster [--size 10000] [--workers 2]`
+generates the Markdown of a sample of the arXiv corpus on this machine, then again on a
+``distributed.LocalCluster`` (worker processes with one thread each, started here), checks that both
+wrote the same bytes, and prints per stage the wall time of each, and per kind of task the cluster
+ran: tasks, compute seconds in all and per 1,000 papers (the figures a plan for a larger cluster
+scales). The stages that stay in this process (graph with its community detection, map layout)
+are in the stage table."""
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from bench.sample import as_listing, records, sample
+from generator.pipeline import Project, generate
+from generator.progress import Progress
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def timed(listing: Path, base: Path, scheduler: str | None) -> tuple[list, float]:
+    """A cold ``generate`` (no cache) into ``base``; its stage timings and wall time."""
+    progress = Progress("quiet")
+    started = time.perf_counter()
+    generate([listing], Project(docs=base / "docs", aliases=base / "aliases.json", cache=None),
+             progress=progress, scheduler=scheduler)
+    return progress.timings, time.perf_counter() - started
+
+
+def task_costs(stream: list[dict]) -> dict[str, tuple[int, float]]:
+    """Per kind of task (its name before the call's token and its number): tasks, compute s."""
+    found: dict[str, list] = defaultdict(lambda: [0, 0.0])
+    for task in stream:
+        name = str(task["key"]).rsplit("-", 2)[0]
+        found[name][0] += 1
+        found[name][1] += sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
+    return {name: (count, seconds) for name, (count, seconds) in sorted(found.items())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    from distributed import Client, LocalCluster, get_task_stream
+
+    base = Path(tempfile.mkdtemp(prefix="litmap-bench-cluster-"))
+    try:
+        listing = as_listing(sample(records(), args.size, args.seed), base / "sample.txt")
+        local, local_wall = timed(listing, base / "local", None)
+        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                          dashboard_address=":0") as cluster, Client(cluster) as client:
+            with get_task_stream(client) as stream:
+                remote, remote_wall = timed(listing, base / "dask", cluster.scheduler_address)
+            tasks = task_costs(stream.data)
+        same = snapshot(base / "local" / "docs") == snapshot(base / "dask" / "docs")
+        print(f"{args.size} papers; docs/ the same bytes on the cluster as locally: {same}")
+        print(f"{'stage':<34} {'local s':>8} {'dask s':>8}")
+        for a, b in zip(local, remote):
+            print(f"{a.name:<34} {a.seconds:8.1f} {b.seconds:8.1f}")
+        print(f"{'whole generate':<34} {local_wall:8.1f} {remote_wall:8.1f}")
+        print(f"\ntasks on {args.workers} Dask workers (1 thread each)")
+        print(f"{'task':<20} {'tasks':>6} {'compute s':>10} {'s / 1,000 papers':>17}")
+        for name, (count, seconds) in tasks.items():
+            print(f"{name:<20} {count:6d} {seconds:10.2f} {seconds * 1000 / args.size:17.2f}")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
