@@ -3,18 +3,23 @@ generates the Markdown of a sample of the arXiv corpus on this machine, then aga
 ``distributed.LocalCluster`` (worker processes with one thread each, started here), checks that both
 wrote the same bytes, and prints per stage the wall time of each, and per kind of task the cluster
 ran: tasks, compute seconds in all and per 1,000 papers (the figures a plan for a larger cluster
-scales). The stages that stay in this process (graph with its community detection, map layout)
-are in the stage table."""
+scales). `python -m bench.cluster --serial 10000 20000` times instead, on this machine alone, what
+stays on the building machine with a cluster: the graph (its links, Leiden's community detection,
+the naming of areas) and the map layout, each size in a process of its own."""
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import shutil
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
+from concurrent.futures import ProcessPoolExecutor
+
 from bench.sample import as_listing, records, sample
+from generator import areas, graph
 from generator.pipeline import Project, generate
 from generator.progress import Progress
 
@@ -42,12 +47,54 @@ def task_costs(stream: list[dict]) -> dict[str, tuple[int, float]]:
     return {name: (count, seconds) for name, (count, seconds) in sorted(found.items())}
 
 
+def serial_parts(listing: Path, base: Path) -> tuple[list, dict[str, float]]:
+    """A cold local ``generate``: its stage timings, and the seconds spent in Leiden's community
+    detection (``areas.communities``) and in finding and naming areas (``graph.find_areas``)."""
+    spent: dict[str, float] = defaultdict(float)
+
+    def timing(name, function):
+        def timed_call(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+        return timed_call
+    areas.communities = timing("communities (Leiden)", areas.communities)
+    graph.find_areas = timing("areas found and named", graph.find_areas)
+    timings, _ = timed(listing, base, None)
+    return timings, dict(spent)
+
+
+def serial(sizes: list[int], seed: int) -> None:
+    corpus = records()
+    base = Path(tempfile.mkdtemp(prefix="litmap-bench-serial-"))
+    try:
+        rows = []
+        for size in sizes:
+            listing = as_listing(sample(corpus, size, seed), base / f"{size}.txt")
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as one:
+                rows.append(one.submit(serial_parts, listing, base / str(size)).result())
+        print("| stage | " + " | ".join(f"{size:,} papers: s (peak MB)" for size in sizes) + " |")
+        print("|---|" + "---:|" * len(sizes))
+        for i, t in enumerate(rows[0][0]):
+            print(f"| {t.name} | " + " | ".join(f"{r[0][i].seconds:.1f} ({r[0][i].peak_mb:,.0f})" for r in rows) + " |")
+        for name in rows[0][1]:
+            print(f"| of which {name} | " + " | ".join(f"{r[1][name]:.1f}" for r in rows) + " |")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--serial", type=int, nargs="+", metavar="SIZE",
+                        help="time what stays on one machine (graph, communities, layout) at these sizes")
     args = parser.parse_args()
+    if args.serial:
+        return serial(args.serial, args.seed)
     from distributed import Client, LocalCluster, get_task_stream
 
     base = Path(tempfile.mkdtemp(prefix="litmap-bench-cluster-"))

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import io
 import os
+import socket
 import sys
 import threading
 import uuid
@@ -195,6 +196,30 @@ class DaskExecutor:
                              "nothing was replaced") from None
 
 
+def _reachable(address: str) -> None:
+    """Stops with a clear error where ``address`` is no scheduler address, or nothing listens there
+    (a TCP address is tried with a plain socket first: a ``Client`` that fails to connect takes
+    seconds to give up, and more to be collected)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+    from dask.utils import parse_timedelta
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme not in backends:
+            raise ValueError(f"no such protocol {scheme}://; known: {', '.join(sorted(backends))}")
+        host, port = parse_host_port(location) if scheme == "tcp" else (None, None)
+    except ValueError as err:
+        raise ConfigurationError(f"--scheduler {address!r} is not a scheduler address such as "
+                                 f"tcp://HOST:8786 ({err})") from None
+    if host is not None:
+        try:
+            socket.create_connection((host, port), timeout=parse_timedelta(CONNECT_TIMEOUT)).close()
+        except OSError as err:
+            raise ConfigurationError(f"cannot reach the Dask scheduler at {address} "
+                                     f"({err.strerror or err})") from None
+
+
 def connect(address: str):
     """A ``distributed.Client`` connected to the scheduler at ``address``, checked to run the same
     litmap as this process; a clear ``ConfigurationError`` where that cannot be had."""
@@ -202,6 +227,7 @@ def connect(address: str):
         from distributed import Client
     except ImportError:
         raise ConfigurationError(f"--scheduler needs Dask: {INSTALL_HINT}") from None
+    _reachable(address)
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
