@@ -19,7 +19,7 @@ from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 
 from bench.sample import as_listing, records, sample
-from generator import areas, graph
+from generator import areas, cluster as generator_cluster, graph
 from generator.pipeline import Project, generate
 from generator.progress import Progress
 
@@ -103,9 +103,19 @@ def main() -> None:
         local, local_wall = timed(listing, base / "local", None)
         with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                           dashboard_address=":0") as cluster, Client(cluster) as client:
+            shipped = []
+            executor = generator_cluster.DaskExecutor.__init__
+
+            def keep(self, client):  # the executor the build makes, to read what it shipped
+                executor(self, client)
+                shipped.append(self.shipped)
+            generator_cluster.DaskExecutor.__init__ = keep
             with get_task_stream(client) as stream:
                 remote, remote_wall = timed(listing, base / "dask", cluster.scheduler_address)
             tasks = task_costs(stream.data)
+            sent: dict[str, int] = defaultdict(int)
+            for name, size in shipped[0]:
+                sent[name] += size
         same = snapshot(base / "local" / "docs") == snapshot(base / "dask" / "docs")
         print(f"{args.size} papers; docs/ the same bytes on the cluster as locally: {same}")
         print(f"{'stage':<34} {'local s':>8} {'dask s':>8}")
@@ -113,9 +123,10 @@ def main() -> None:
             print(f"{a.name:<34} {a.seconds:8.1f} {b.seconds:8.1f}")
         print(f"{'whole generate':<34} {local_wall:8.1f} {remote_wall:8.1f}")
         print(f"\ntasks on {args.workers} Dask workers (1 thread each)")
-        print(f"{'task':<20} {'tasks':>6} {'compute s':>10} {'s / 1,000 papers':>17}")
+        print(f"{'task':<20} {'tasks':>6} {'compute s':>10} {'s / 1,000 papers':>17} {'MB to each worker':>18}")
         for name, (count, seconds) in tasks.items():
-            print(f"{name:<20} {count:6d} {seconds:10.2f} {seconds * 1000 / args.size:17.2f}")
+            print(f"{name:<20} {count:6d} {seconds:10.2f} {seconds * 1000 / args.size:17.2f} "
+                  f"{sent.get(name, 0) / 1e6:18.1f}")
     finally:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -140,6 +140,7 @@ class DaskExecutor:
 
     def __init__(self, client):
         self.client = client
+        self.shipped: list[tuple[str, int]] = []  # (kind of task, bytes sent to each worker once)
 
     def imap(self, function: Callable, items: Iterable) -> Iterator:
         """``function(item)`` for each item, computed on the cluster, yielded in order. The function
@@ -149,6 +150,7 @@ class DaskExecutor:
         key = hashlib.sha256(blob).hexdigest()
         shared = self.client.scatter(blob, broadcast=True, hash=False)
         ahead = max(1, IN_FLIGHT_PER_WORKER * sum(self.client.nthreads().values()))
+        self.shipped.append((task_name(function), len(blob)))
         name = f"{task_name(function)}-{uuid.uuid4().hex[:12]}"  # unique per call: keys never clash
         pending: list = []
         try:

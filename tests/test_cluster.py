@@ -137,6 +137,16 @@ def test_an_unreachable_scheduler_is_a_clear_error_exiting_2(tmp_path, monkeypat
     assert "Traceback" not in err and not (tmp_path / "docs").exists()
 
 
+@pytest.mark.parametrize("address, says", [("localhost", "missing port number"),
+                                            ("http://localhost:8786", "no such protocol http://")])
+def test_what_is_no_scheduler_address_is_named_as_such(tmp_path, monkeypatch, capsys, address, says):
+    monkeypatch.setattr(cli, "Project", lambda: project(tmp_path))
+    assert cli.main(["build", str(FIXTURE), "--scheduler", address]) == 2
+    err = capsys.readouterr().err
+    assert f"--scheduler {address!r} is not a scheduler address such as tcp://HOST:8786" in err
+    assert says in err and "Traceback" not in err
+
+
 def test_without_dask_the_option_says_how_to_install_it(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(cli, "Project", lambda: project(tmp_path))
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed fails
