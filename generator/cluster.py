@@ -20,7 +20,6 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
 
 from . import __version__, workers
 from .cache import code_fingerprint
@@ -95,15 +94,9 @@ def _call(key: str, blob: bytes, item):
     return _loaded(key, blob)(item)
 
 
-class Kept(NamedTuple):
-    """A deferred file the worker did not make: the copy in docs/ is already what ``key`` makes."""
-
-    key: str
-
-
-def _job_files(jobs, trusted: dict[str, str], i: int) -> list[tuple[str, bytes | Kept]]:
-    """The files of the i-th file job, made in full; a deferred file only where its key differs
-    from the one docs/ holds it as (``trusted``)."""
+def _job_files(jobs, trusted: dict[str, str], i: int) -> list[tuple[str, bytes | tuple[str, bytes | None]]]:
+    """The files of the i-th file job, made in full; a deferred file as (key, bytes), its bytes
+    made only where its key differs from the one docs/ holds it as (``trusted``), else None."""
     from .writer import Deferred
 
     made = []
