@@ -139,6 +139,9 @@ class DaskExecutor:
         """``function(item)`` for each item, computed on the cluster, yielded in order. The function
         (and what it closes over) travels to each worker once; at most a few tasks per worker
         thread are ahead of the one being yielded, so results do not pile up here."""
+        items = list(items)
+        if not items:
+            return
         blob = dumps(function)
         key = hashlib.sha256(blob).hexdigest()
         shared = self.client.scatter(blob, broadcast=True, hash=False)

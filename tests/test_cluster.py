@@ -93,6 +93,8 @@ def test_results_come_back_in_task_order_and_progress_counts_items(scheduler):
     assert found == [[0, 1, 4], [9, 16, 25], [36, 49, 64], [81]]
     assert sorted(done) == [1, 3, 3, 3]
     assert workers.remote() is None  # only within the block
+    with cluster.on_scheduler(address):
+        assert workers.map_chunks(_slow_then_fast, [], 1, 3, done.append) == []
 
 
 def _fails(chunk):
