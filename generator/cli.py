@@ -33,7 +33,13 @@ def _parser() -> argparse.ArgumentParser:
                        help=f"configuration file (default: {config.FILE_NAME} in the current folder, if any)")
         return p
 
-    b = with_sources(commands.add_parser("build", help="generate the Markdown and build the site"))
+    def with_scheduler(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="run the parallel stages on this Dask scheduler's workers (the cluster extra); "
+                            "default: this machine")
+        return p
+
+    b = with_scheduler(with_sources(commands.add_parser("build", help="generate the Markdown and build the site")))
     b.add_argument("--out", type=Path, default=DEFAULT_OUT, help="site folder (default: site/)")
     b.add_argument("--state", type=Path, metavar="DIR",
                    help="the site's state folder: old slugs, areas, the sources read, its Markdown "
@@ -44,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--refit", action="store_true",
                    help="refit the stored corpus model (terms, weights, themes) rather than place new papers with it")
     b.add_argument("--offline", action="store_true", help="a site that works from file://, search included")
-    with_sources(commands.add_parser("generate", help="generate the Markdown under docs/ only"))
+    with_scheduler(with_sources(commands.add_parser("generate", help="generate the Markdown under docs/ only")))
     s = with_sources(commands.add_parser("serve", help="live preview; regenerates when a source or template changes"))
     s.add_argument("--port", type=int, default=8000)
     return parser
@@ -140,10 +146,10 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(args, project, sources, listing_year)
         progress = Progress("auto")
         if args.command == "generate":
-            result = generate(sources, project, listing_year, progress)
+            result = generate(sources, project, listing_year, progress, scheduler=args.scheduler)
         else:
             result = build(sources, args.out, offline=args.offline, project=project,
-                           listing_year=listing_year, progress=progress)
+                           listing_year=listing_year, progress=progress, scheduler=args.scheduler)
     except KeyboardInterrupt:
         print("litmap: interrupted; nothing was replaced", file=sys.stderr)
         return 130

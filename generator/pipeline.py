@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import (aliases, analysis as analysis_module, areas, background, backends, builds_on, clean, corpus_model,
-               embeddings, graph, layout as layout_module, models, neighbours, phrases, readers, search,
-               site_incremental, stable_areas, state, stripped_latex, tokens, workers)
+from . import (aliases, analysis as analysis_module, areas, background, backends, builds_on, clean, cluster,
+               corpus_model, embeddings, graph, layout as layout_module, models, neighbours, phrases, readers,
+               search, site_incremental, stable_areas, state, stripped_latex, tokens, workers)
 from .analysis import Analysis, analyse
 from .cache import Cache, code_fingerprint, make_key
 from .clean import clean_text
@@ -421,6 +421,7 @@ def write_id_pages(site: Path, addresses: dict[str, str], papers: list[Paper], p
         (site / path).write_text(text, encoding="utf-8")
 
 
+@cluster.with_scheduler  # scheduler="tcp://HOST:PORT": the parallel stages on a Dask cluster
 def generate(sources: list[Path], project: Project = Project(), listing_year: int | None = None,
              progress: Progress | None = None) -> Generated:
     """Writes the Markdown pages under docs/ (only files whose bytes changed)."""
@@ -433,6 +434,7 @@ def generate(sources: list[Path], project: Project = Project(), listing_year: in
     return Generated(report=gathered.report, written=written, epoch=gathered.epoch)
 
 
+@cluster.with_scheduler  # scheduler="tcp://HOST:PORT": the parallel stages on a Dask cluster
 def build(sources: list[Path], out: Path, *, offline: bool = False, project: Project = Project(),
           listing_year: int | None = None, progress: Progress | None = None) -> Generated:
     """Generates docs/, builds the site into ``out`` with ``out/report.json``; both are replaced only

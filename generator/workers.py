@@ -13,6 +13,7 @@ the error goes on, so nothing keeps writing after it.
 from __future__ import annotations
 
 import array
+import contextlib
 import ctypes
 import gc
 import os
@@ -20,7 +21,7 @@ import pickle
 import signal
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, Pipe, wait
 
 from .exceptions import BuildError, LitmapError
@@ -142,14 +143,38 @@ class Background:
             self.owner = False
 
 
+_REMOTE: list = []  # the executor of the build under way when it runs on a cluster (``cluster.py``)
+
+
+@contextlib.contextmanager
+def using(executor) -> Iterator[None]:
+    """Within this block ``map_chunks`` and the writer's file jobs run on ``executor`` (a
+    ``cluster.DaskExecutor``: ``map(function, items, done)``, ``write_jobs(jobs, stager, advance)``)
+    instead of forked workers."""
+    _REMOTE.append(executor)
+    try:
+        yield
+    finally:
+        _REMOTE.remove(executor)
+
+
+def remote():
+    """The cluster executor of the build under way, or None: the work stays on this machine."""
+    return _REMOTE[-1] if _REMOTE else None
+
+
 def map_chunks(function: Callable[[list], object], items: list, workers: int, chunk: int,
                done: Callable[[int], None] = lambda n: None) -> list:
     """``[function(items[i:i + chunk]) for i in range(0, len(items), chunk)]``, the chunks shared
     out over ``workers`` processes (this one included); what ``function`` returns travels back
     pickled. ``done(n)`` is told, in this process only (a progress bar's lock may have been taken
     by its thread as the worker forked), of each chunk of ``n`` items this process finishes, and of
-    the workers' chunks once they are back."""
+    the workers' chunks once they are back. On a cluster (``using``) every chunk is a task there,
+    whatever ``workers`` says."""
     chunks = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+    if remote() is not None:
+        sizes = iter([len(c) for c in chunks])
+        return remote().map(function, chunks, lambda _: done(next(sizes)))
     found: dict[int, object] = {}
     here = os.getpid()
 

@@ -231,6 +231,9 @@ def stage_tree(target: Path, files: Mapping[str, bytes] | Files | FileJobs) -> t
 def _run_jobs(target: Path, staged: Path, files: FileJobs) -> list[Part]:
     with files.open() as jobs:
         stager = _Stager(target, staged, files.made)  # each worker writes with its own copy
+        if workers.remote() is not None:  # made on a cluster, written here (``cluster.py``)
+            workers.remote().write_jobs(jobs, stager, files.advance)
+            return [stager.part()]
         here, started = os.getpid(), 0
 
         def work(i: int) -> None:
