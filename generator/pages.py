@@ -28,7 +28,8 @@ from pygments.lexers import get_lexer_by_name
 from . import __version__, aliases, builds_on, clean, mapdata, models
 from .analysis import Analysis
 from .cache import code_fingerprint, make_key
-from .exports import COMPRESS_ABOVE, references
+from . import exports as downloads
+from .exports import references
 from .exports.references import bibtex_entry
 from .clean import plain_truncate, to_html, to_markdown
 from .graph import TopicGraph
@@ -445,7 +446,7 @@ class SitePages:
                 "table_limit": TABLE_LIMIT, "pagefind": len(self.papers) > SEARCH_LIMIT, "shelf": None,
                 "root": "", "shelves": sorted(set(self.shelf_of.values())),
                 "title_shelves": _counts(self.title_shelf.values()),
-                "compress_above": COMPRESS_ABOVE}
+                "compress_above": downloads.COMPRESS_ABOVE}
 
     def _index_pages(self) -> Iterator[tuple[str, str]]:
         pages = [("index.md", "index"), ("papers/index.md", "papers"), ("about.md", "about"),

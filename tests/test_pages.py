@@ -201,3 +201,33 @@ def html_escape(text: str) -> str:
     import html
 
     return html.escape(text, quote=True)
+
+
+def test_json_blocks_cannot_end_their_script_element():
+    value = {"title": "</script><script>alert(1)</script><!-- x", "n": [1.5, "ü"]}
+    text = str(pages.json_block(value))
+    assert "<" not in text and "ü" in text and json.loads(text) == value
+
+
+def test_local_map_data_names_only_papers_the_page_links_to(tmp_path):
+    """The local map's script reads each paper's title from the page's own link to it, so every
+    paper in the data is linked from the page; the paper itself comes first (slug ""), the links
+    between neighbours point at papers in the data, and the key names the areas of its dots."""
+    project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json")
+    generate([FIXTURE], project)
+    checked = 0
+    for md in sorted((tmp_path / "docs" / "papers").glob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        if 'class="litmap-local-data"' not in text:
+            continue
+        data = json.loads(local_map_data(text))
+        slugs = [n[0] for n in data["nodes"]]
+        assert slugs[0] == "" and all(slugs[1:]) and len(set(slugs)) == len(slugs)
+        for slug in slugs[1:]:
+            assert f'<a href="../{slug}/">' in text, (md.name, slug)
+        assert all(0 < i < len(slugs) and 0 < j < len(slugs) for i, j, _ in data["between"])
+        assert data["key"]["areas"] and all(colour.startswith("#") for colour, _ in data["key"]["areas"])
+        assert set(data["names"]) == {n[3] for n in data["nodes"]}
+        assert "<svg" not in text  # drawn by the shared script, not carried by every page
+        checked += 1
+    assert checked >= 3
