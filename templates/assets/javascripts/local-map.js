@@ -53,10 +53,15 @@
   }
 
   /* A node: [slug, x, y, relation, score, stroke width, fill, label below?, narrow row y]. */
-  function titleOf(slug, article) {
-    if (!slug) return article.querySelector("h1").textContent.trim();
-    var link = article.querySelector('a[href="../' + slug + '/"]');
-    return link ? link.textContent.trim() : slug;
+  /* The page's own link to a paper (in the offline build, to its index.html): its title and address. */
+  function linkTo(n, article) {
+    if (!n[0]) {
+      n.name = article.querySelector("h1").textContent.trim();
+      return;
+    }
+    var link = article.querySelector('a[href="../' + n[0] + '/"], a[href="../' + n[0] + '/index.html"]');
+    n.name = link ? link.textContent.trim() : n[0];
+    n.href = link ? link.getAttribute("href") : "../" + n[0] + "/";
   }
 
   function tooltip(n, d) {
@@ -120,7 +125,7 @@
                                   "class": "litmap-edge litmap-edge-" + n[3], "stroke-width": String(n[5])}));
     });
     nodes.slice(1).forEach(function (n) {
-      var a = el("a", {href: "../" + n[0] + "/", "class": "litmap-local-node"});
+      var a = el("a", {href: n.href, "class": "litmap-local-node"});
       var x = num(n[1]), lines = labelLines(n.name, d.labels[0]), two = lines.length > 1;
       a.appendChild(el("title", {}, tooltip(n, d)));
       a.appendChild(el("circle", {cx: x, cy: num(n[2]), r: 7, fill: n[6]}));
@@ -172,7 +177,7 @@
       return text;
     }
     nodes.slice(1).forEach(function (n) {
-      var a = el("a", {href: "../" + n[0] + "/", "class": "litmap-narrow-node"});
+      var a = el("a", {href: n.href, "class": "litmap-narrow-node"});
       a.appendChild(el("title", {}, tooltip(n, d)));
       a.appendChild(el("circle", {cx: dots, cy: num(n[8]), r: 7, fill: n[6]}));
       a.appendChild(label(n));
@@ -189,7 +194,7 @@
     var block = figure.querySelector("script.litmap-local-data");
     if (!block || figure.querySelector("svg[role=group]")) return;
     var d = JSON.parse(block.textContent), article = figure.closest("article") || document;
-    d.nodes.forEach(function (n) { n.name = titleOf(n[0], article); });
+    d.nodes.forEach(function (n) { linkTo(n, article); });
     figure.appendChild(wide(d));
     figure.appendChild(narrow(d));
     figure.appendChild(key(d.key));
