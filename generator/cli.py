@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     _print_summary(result.report)
     if args.command == "build":
-        print(f"site written to {args.out}/ (report: {args.out}/report.json)")
+        print(f"site written to {args.out}/ (report: {result.report_file})")
     return 1 if result.report.rejected() else 0
 
 

@@ -28,13 +28,14 @@ from pygments.lexers import get_lexer_by_name
 from . import __version__, aliases, builds_on, clean, mapdata, models
 from .analysis import Analysis
 from .cache import code_fingerprint, make_key
+from . import exports as downloads
 from .exports import references
 from .exports.references import bibtex_entry
 from .clean import plain_truncate, to_html, to_markdown
 from .graph import TopicGraph
 from .models import CleanText, Paper, PaperDate, Span
-from .mapdata import (NARROW_DOTS, NARROW_LABEL, NARROW_WIDTH, LocalNode, area_colours, find_index, global_map,
-                      label_lines, links_between, local_map, map_script, narrow_arc, narrow_rows, static_map,
+from .mapdata import (NARROW_DOTS, NARROW_LABEL, NARROW_LINE, NARROW_WIDTH, LocalNode, area_colours, find_index, global_map,
+                      label_lines, links_between, local_map, map_script, narrow_rows, static_map,
                       timeline, timeline_chart)
 from .search import SEARCH_LIMIT
 from .writer import Deferred
@@ -116,7 +117,8 @@ class AreaView(NamedTuple):
 
 
 class NodeView(NamedTuple):
-    """A paper on a local map, ready to print: position, look, tooltip title and label lines."""
+    """A paper on a local map, ready for its data: position, relation, score, stroke width, fill and
+    whether its label goes below its dot."""
 
     slug: str
     x: float
@@ -125,24 +127,7 @@ class NodeView(NamedTuple):
     score: str
     stroke: str
     fill: str
-    title: Markup
-    lines: tuple[Markup, ...]
     below: bool
-
-
-class RowView(NamedTuple):
-    """A paper on the narrow local map, ready to print: its row, look, tooltip title, label lines and
-    the path of its link to the paper (empty for the paper itself)."""
-
-    slug: str
-    y: float
-    relation: str
-    score: str
-    stroke: str
-    fill: str
-    title: Markup
-    lines: tuple[Markup, ...]
-    spoke: str
 
 
 # The line style of each relation on the local map and its key: dated related work is drawn as related.
@@ -185,9 +170,8 @@ class PaperViews:
         return found
 
     def node(self, slug: str, x: float, y: float, relation: str, score: float, below: bool) -> NodeView:
-        lines = self.label(slug, LABEL_WIDTH["self" if relation == "self" else "node"])
         return NodeView(slug, x, y, relation, f"{score:.2f}", f"{1 + 4 * score:.1f}",
-                        self.colours[self.area_of[slug]], self.escaped[slug], lines, below)
+                        self.colours[self.area_of[slug]], below)
 
     def map_nodes(self, nodes: list[LocalNode]) -> list[NodeView]:
         """The local map's nodes (the paper itself first) ready to print; a label goes below its dot
@@ -195,16 +179,6 @@ class PaperViews:
         centre = nodes[0]
         return [self.node(n.paper.slug, n.x, n.y, n.relation, n.score, n.label_below(centre))
                 for n in nodes]
-
-    def narrow(self, local: list[LocalNode], nodes: list[NodeView]) -> dict:
-        """The local map for narrow screens: the same papers, one row each (``mapdata.narrow_rows``)."""
-        lines = [self.label(n.slug, NARROW_LABEL) for n in nodes]
-        ys, heads, height = narrow_rows(local, [len(found) for found in lines])
-        rows = [RowView(n.slug, y, n.relation, n.score, n.stroke, n.fill, n.title, found,
-                        narrow_arc(ys[0], y) if k else "")
-                for k, (n, y, found) in enumerate(zip(nodes, ys, lines))]
-        return {"width": NARROW_WIDTH, "height": height, "dots": NARROW_DOTS, "heads": heads,
-                "centre": rows[0], "rows": rows[1:]}
 
     def legend(self, nodes: list[NodeView], between: list[tuple]) -> dict:
         """What the local map's key explains: the line styles it draws, whether it draws links
@@ -215,21 +189,42 @@ class PaperViews:
                 "between": bool(between),
                 "areas": [(self.colours[a], self.area_names[a]) for a in areas]}
 
+    def map_data(self, local: list[LocalNode], nodes: list[NodeView], links: list[tuple]) -> dict:
+        """The local map as the data its script (assets/javascripts/local-map.js) draws both
+        drawings and their key from, in a page's JSON block: the papers (the paper itself first) by
+        slug, with position, look and narrow row (their titles are the page's links to them, which
+        the script reads), the links between them as indices, the narrow drawing's heads and size,
+        and the key (``legend``). Labels are wrapped by the script as ``mapdata.label_lines`` wraps
+        them; everything else comes worked out here, so the pages share the drawing code and carry
+        only their numbers."""
+        ys, heads, height = narrow_rows(local, [len(self.label(n.slug, NARROW_LABEL)) for n in nodes])
+        return {"size": LOCAL_MAP_SIZE, "labels": [LABEL_WIDTH["node"], LABEL_WIDTH["self"], NARROW_LABEL],
+                "columns": [any(n.side == k for n in local) for k in (-1, 1)],
+                "names": {r: RELATION_NAMES[r] for r in sorted({n.relation for n in nodes})},
+                "nodes": [[n.slug if k else "", n.x, n.y, n.relation, float(n.score), float(n.stroke), n.fill,
+                           int(n.below), y] for k, (n, y) in enumerate(zip(nodes, ys))],
+                "between": [[i, j, kind] for i, j, kind, _ in links],
+                "narrow": [NARROW_WIDTH, height, NARROW_DOTS, NARROW_LINE, heads],
+                "key": self.legend(nodes, [link[:3] for link in links])}
+
     def context(self, paper: Paper, ctx: PaperContext) -> dict:
-        """The paper template's values for one paper's links and local map (wide and narrow)."""
+        """The paper template's values for one paper's links and local map (``map_data``)."""
         local = local_map(paper, ctx, *LOCAL_MAP_SIZE)
         nodes = self.map_nodes(local)
-        links = links_between(local, self.graph)
-        between = [(nodes[i].x, nodes[i].y, nodes[j].x, nodes[j].y, kind) for i, j, kind, _ in links]
-        narrow = self.narrow(local, nodes)
-        narrow["between"] = [(narrow_arc(narrow["rows"][i - 1].y, narrow["rows"][j - 1].y), kind)
-                             for i, j, kind, _ in links]
         return {"related": self.links(ctx.related), "builds_on": self.links(ctx.builds_on),
                 "built_on_by": self.links(ctx.built_on_by), "mentions": self.links(ctx.mentions),
                 "mentioned_by": self.links(ctx.mentioned_by), "earlier": self.links(ctx.earlier),
-                "later": self.links(ctx.later), "rule": builds_on.RULE, "centre": nodes[0], "map_nodes": nodes[1:],
-                "map_between": between, "narrow": narrow, "legend": self.legend(nodes, between),
-                "map_columns": {side: any(n.side == k for n in local) for side, k in (("earlier", -1), ("later", 1))}}
+                "later": self.links(ctx.later), "rule": builds_on.RULE, "dated_in_table": dated_in_table(ctx),
+                "local_map": self.map_data(local, nodes, links_between(local, self.graph)) if len(nodes) > 1 else None}
+
+
+def dated_in_table(ctx: PaperContext) -> dict[str, tuple[str, int | None]]:
+    """The related papers (the page's table) that are also earlier or later related work: slug →
+    ("earlier" or "later", year). The table marks them, so their dated lists need not repeat them."""
+    shown = {n.paper.slug for n in ctx.related}
+    return {n.paper.slug: (when, n.paper.date.year if n.paper.date else None)
+            for when, items in (("earlier", ctx.earlier), ("later", ctx.later))
+            for n in items if n.paper.slug in shown}
 
 
 def scholarly_article(paper: Paper, title: str, url: str) -> dict:
@@ -273,6 +268,12 @@ def script_json(value) -> Markup:
     return _yaml_string(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def json_block(value) -> Markup:
+    """``value`` as the text of a ``<script type="application/json">`` block: compact, and ``<``
+    written as an escape, so no text in it can end the block or open a comment."""
+    return Markup(json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c"))
+
+
 def front_matter_value(value) -> Markup:
     """A front-matter string. MkDocs and Material print page titles and meta values into HTML
     without escaping, so the text is HTML-escaped here, then quoted (valid YAML)."""
@@ -294,6 +295,7 @@ def make_environment(templates: Path) -> Environment:
         text_md=memo(lambda text: Markup(to_markdown(CleanText((Span("text", str(text)),))))),
         yaml=front_matter_value,
         script_json=script_json,
+        json_block=json_block,
         summary=lambda text, limit: plain_truncate(text, limit),
         urlquote=lambda text, safe="": quote_plus(str(text), safe=safe),
         fence=fence,
@@ -393,11 +395,10 @@ class SitePages:
 
     def _paper_page(self, paper: Paper, values: dict) -> bytes:
         page_url = f"{self.site_url.rstrip('/')}/papers/{paper.slug}/"
-        width, height = LOCAL_MAP_SIZE
         return self.env.get_template("paper.md.j2").render(
             title_plain=self.views.titles[paper.slug], abstract_plain=paper.abstract.plain, page_url=page_url,
             bibtex=bibtex_entry(paper, values["cite_key"], page_url),
-            jsonld=scholarly_article(paper, self.views.titles[paper.slug], page_url), relation_names=RELATION_NAMES, width=width, height=height,
+            jsonld=scholarly_article(paper, self.views.titles[paper.slug], page_url),
             **values).encode("utf-8")
 
     @functools.cached_property
@@ -444,7 +445,8 @@ class SitePages:
                 "timeline": years, "timeline_chart": timeline_chart(years, self.topic), **self.map_common,
                 "table_limit": TABLE_LIMIT, "pagefind": len(self.papers) > SEARCH_LIMIT, "shelf": None,
                 "root": "", "shelves": sorted(set(self.shelf_of.values())),
-                "title_shelves": _counts(self.title_shelf.values())}
+                "title_shelves": _counts(self.title_shelf.values()),
+                "compress_above": downloads.COMPRESS_ABOVE}
 
     def _index_pages(self) -> Iterator[tuple[str, str]]:
         pages = [("index.md", "index"), ("papers/index.md", "papers"), ("about.md", "about"),

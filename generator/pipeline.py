@@ -27,14 +27,14 @@ from .exceptions import BuildError, InputError
 from .graph import TopicGraph, build_graph
 from .headers import html_pages, policy, write_headers
 from .merge import merge
-from .exports import export_chunks
+from .exports import export_chunks, published
 from .layout import layout
 from .models import CleanEntry, CleanText, EntryOutcome, Paper, RawEntry, excerpt
 from .progress import Progress
 from .pages import SitePages, SiteStats, frozen_heap, make_environment
 from .readers import display_path, expand, read_sources
 from .readers.base import ReadResult
-from .report import BuildReport
+from .report import BuildReport, beside as report_beside, report_file
 from .site import build_site
 from .workers import worker_count
 from .writer import (RACY_NS, FileJobs, MadeFiles, WriteSummary, collect_assets, discard_on_failure, stage_tree, staging_path, swap_in,
@@ -175,6 +175,7 @@ class Generated:
     report: BuildReport
     written: WriteSummary
     epoch: int
+    report_file: Path | None = None  # where a build wrote its report (``report.report_file``)
 
 
 def clean_entries(entries: list[RawEntry], cleaner=clean_text) -> tuple[list[CleanEntry], list[EntryOutcome]]:
@@ -372,8 +373,9 @@ def docs_files(project: Project, papers: list[Paper], report: BuildReport, site_
     all pages share is made first, in this process, and the forked workers share it. ``made``: how
     the last build made the paper pages now in docs/ (only those whose values changed are made)."""
 
-    def export(k: int):  # the k-th file only: the others' pieces are never made
-        return itertools.islice(export_files(papers, topic, site_url, pos), k, k + 1)
+    def export(k: int):  # the k-th file only (gzipped if large): the others' pieces are never made
+        return (published(name, pieces) for name, pieces in
+                itertools.islice(export_files(papers, topic, site_url, pos), k, k + 1))
 
     def encoded(job):
         return ((path, text.encode("utf-8") if isinstance(text, str) else text) for path, text in job())
@@ -457,7 +459,10 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
             build_site(project.config_file, docs, site, offline=offline, epoch=gathered.epoch,
                        redirects=aliases.redirect_map(gathered.aliases), material_search=not pagefind,
                        workers=worker_count(len(gathered.report.papers)))
-        (site / "report.json").write_text(gathered.report.to_json(), encoding="utf-8")
+        report = gathered.report.to_json()
+        report_path = report_file(out, len(report.encode("utf-8")))
+        if report_path.parent == out:
+            (site / "report.json").write_text(report, encoding="utf-8")
         addresses = aliases.id_addresses(gathered.report.papers)
         write_id_pages(site, addresses, gathered.report.papers, project, offline)
         (site / "_redirects").write_text(netlify_redirects(gathered.aliases, addresses), encoding="utf-8")
@@ -472,7 +477,11 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
         trash = out.resolve().parent  # the old folders are deleted there after the command returns
         swap_in(docs, project.docs_dir, trash=trash)
         swap_in(site, out, trash=trash)
+        if report_path.parent != out:
+            report_path.write_text(report, encoding="utf-8")
+        else:  # a large report a build before this one left beside the site
+            report_beside(out).unlink(missing_ok=True)
         save_state(project, gathered)
         gathered.remember(project, written)
         site_incremental.remember(project.state_dir, out, key)
-    return Generated(report=gathered.report, written=written, epoch=gathered.epoch)
+    return Generated(report=gathered.report, written=written, epoch=gathered.epoch, report_file=report_path)

@@ -3,8 +3,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .models import EntryOutcome, Paper
+
+INSIDE_MAX = 2**20  # bytes: a larger report.json is kept beside the site, not published with it
+
+
+def report_file(out: Path, size: int) -> Path:
+    """Where a build into ``out`` writes its report of ``size`` bytes: ``out/report.json`` up to
+    INSIDE_MAX, else beside the site as ``<out>-report.json`` (a 74,728-paper report is 57 MB that no
+    reader of the site needs)."""
+    return out / "report.json" if size <= INSIDE_MAX else beside(out)
+
+
+def beside(out: Path) -> Path:
+    """Where a large report of the site in ``out`` is kept: ``<out>-report.json``."""
+    return out.with_name(f"{out.name}-report.json")
 
 
 @dataclass

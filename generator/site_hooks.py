@@ -33,6 +33,7 @@ _FINISHED = re.compile(r"^<!-- litmap:html( searched)? -->\n(.*?)\n<!-- /litmap:
 _PLACEHOLDER = re.compile(r"<!--litmap:(\d+)-->")  # user text never makes "<!--": it is escaped
 _set_aside: dict[str, list[tuple[bool, str]]] = {}  # page source path → its blocks (searched?, HTML)
 _sidebars: dict[tuple, str] = {}  # a paper page's sidebar key → the sidebars Material rendered for it
+_DOWNLOAD = re.compile(r"<!-- litmap:(download|size) ([\w.-]+) -->")  # a Downloads table cell
 _HREF = re.compile(r'(href=")(?![a-z][a-z0-9+.-]*:|//|#)([^"#?]*)([?#][^"]*)?(")')
 
 
@@ -88,8 +89,31 @@ def sidebar_key(page) -> tuple | None:
     return page.url.count("/"), repr(page.meta.get("hide")), _toc_key(toc)
 
 
+def _size(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{max(size / 2**10, 0.1):.1f} KB"
+
+
+def _downloads(markdown: str, docs_dir: str) -> str:
+    """The Downloads table's cells (``<!-- litmap:download NAME -->``, ``<!-- litmap:size NAME -->``)
+    as the files under docs/downloads/ are: a link to NAME, or to NAME.gz where the export was
+    gzipped (``exports.published``), and its size."""
+    def cell(m: re.Match) -> str:
+        name = m[2]
+        path = os.path.join(docs_dir, "downloads", name)
+        if not os.path.isfile(path) and os.path.isfile(path + ".gz"):
+            name, path = f"{name}.gz", f"{path}.gz"
+        if m[1] == "download":
+            return f"[{name}](downloads/{name})"
+        return _size(os.path.getsize(path)) if os.path.isfile(path) else "–"
+
+    return _DOWNLOAD.sub(cell, markdown)
+
+
 def on_page_markdown(markdown, page, config, files):
-    """Sets the finished HTML blocks aside, each replaced by a placeholder comment."""
+    """Fills in the Downloads table; sets the finished HTML blocks aside, each replaced by a
+    placeholder comment."""
+    if "<!-- litmap:download " in markdown:
+        markdown = _downloads(markdown, config.docs_dir)
     blocks: list[tuple[bool, str]] = []
 
     def aside(match: re.Match) -> str:
@@ -121,10 +145,14 @@ def on_page_content(html, page, config, files):
 
 @event_priority(100)
 def on_post_page(output, page, config):
-    """Puts the other finished HTML blocks back; offline, points internal links at index.html files."""
+    """Puts the other finished HTML blocks back and drops the templates' indentation
+    (``minify.squeeze``); offline, points internal links at index.html files."""
     blocks = _set_aside.pop(page.file.src_uri, None)
     if blocks:
         output = _put_back(output, blocks, searched=False)
+    from generator.minify import squeeze
+
+    output = squeeze(output)
     if not _offline(config):
         return output
     return _HREF.sub(lambda m: m[1] + _index_path(m[2]) + (m[3] or "") + m[4], output)

@@ -295,3 +295,33 @@ def test_papers_table_sorts_authors_by_number_and_year_less_dates_last(browser, 
     assert page.locator("th[data-sort=date]").get_attribute("aria-sort") == "descending"
     shot(page, "papers-sorted.png")
     clean(page, recorder)
+
+
+def test_local_map_labels_are_wrapped_as_the_generator_wraps_them(browser, served, bundled_build):
+    """The shared script wraps each title as mapdata.label_lines does (the narrow rows' heights
+    are worked out from it), in both drawings; without scripts the figure is hidden and a note
+    says the lists hold its papers."""
+    from generator.mapdata import NARROW_LABEL, label_lines
+    from generator.pages import LABEL_WIDTH
+
+    papers = bundled_build[2].report.papers
+    names = {p.slug: f"{p.title.plain} ({p.twin})" if p.twin else p.title.plain for p in papers}
+    page = browser.new_page(viewport=DESKTOP)
+    recorder = Recorder(page)
+    checked = 0
+    for paper in papers[::5]:
+        page.goto(served + f"papers/{paper.slug}/")
+        drawn = page.evaluate("""() => [...document.querySelectorAll('.litmap-local a, .litmap-local g')].map(a =>
+            [a.getAttribute('class'), a.getAttribute('href'), [...a.querySelectorAll('tspan')].map(t => t.textContent)])""")
+        for cls, href, lines in drawn:
+            slug = slug_of(href) if href else paper.slug
+            width = NARROW_LABEL if "narrow" in cls else LABEL_WIDTH["self" if cls == "litmap-local-self" else "node"]
+            assert tuple(lines) == label_lines(names[slug], width), (paper.slug, cls, slug)
+            checked += 1
+    assert checked > 200
+    clean(page, recorder)
+    quiet = browser.new_page(viewport=DESKTOP, java_script_enabled=False)
+    quiet.goto(served + f"papers/{papers[0].slug}/")
+    assert not quiet.locator(".litmap-local").is_visible()
+    assert "the lists below hold every paper it shows" in quiet.locator("article").inner_text()
+    quiet.close()

@@ -314,3 +314,73 @@ def test_one_entry_type_for_a_paper_across_bibtex_ris_and_csl(tmp_path):
     page = bibtexparser.parse_string(bibtex_entry(preprint, "kingma2014adam", BASE + "papers/preprint/")).entries[0]
     assert (page.key, page.entry_type) == ("kingma2014adam", "misc")
     assert {k: f.value for k, f in page.fields_dict.items()}.items() <= {k: f.value for k, f in fields.items()}.items()
+
+
+def test_a_download_up_to_the_threshold_is_published_as_it_is():
+    pieces = [b"a" * 400, b"b" * 600]
+    name, body = exports.published("papers.csv", iter(pieces), above=1000)
+    assert name == "papers.csv" and b"".join(body) == b"".join(pieces)
+
+
+def test_a_download_above_the_threshold_is_published_gzipped_and_reproducibly():
+    import gzip
+    import zlib
+
+    pieces = [f"row {i}, some text that repeats\n".encode() for i in range(5000)]
+    name, body = exports.published("graph.gexf", iter(pieces), above=1000)
+    packed = b"".join(body)
+    assert name == "graph.gexf.gz"
+    assert gzip.decompress(packed) == b"".join(pieces)
+    assert packed[:4] == b"\x1f\x8b\x08\x00"  # gzip, deflate, no flags: no file name is stored
+    assert packed[4:8] == b"\x00\x00\x00\x00"  # modification time 0: the same bytes whenever it is made
+    assert len(packed) < len(b"".join(pieces)) / 5
+    again = b"".join(exports.published("graph.gexf", iter(pieces), above=1000)[1])
+    assert again == packed
+    # the pieces are read as they are compressed: only what decides the name is read ahead
+    read = []
+
+    def counted():
+        for piece in pieces:
+            read.append(piece)
+            yield piece
+
+    name, body = exports.published("graph.gexf", counted(), above=1000)
+    assert sum(map(len, read)) <= 1000 + max(map(len, pieces))
+    assert zlib.decompress(b"".join(body), 16 + zlib.MAX_WBITS) == b"".join(pieces)
+
+
+def test_a_built_site_links_its_downloads_as_published_with_their_sizes(tmp_path, monkeypatch):
+    """Both sides of the threshold in one build: with the threshold between the sizes of the
+    smallest and the largest export, the large ones are published gzipped and the Downloads page
+    links each as it is published and states its size; nothing else is left beside them."""
+    import gzip
+
+    from generator.pipeline import Project, build
+
+    monkeypatch.setattr(exports, "COMPRESS_ABOVE", 200_000)  # the bundled corpus' exports: 150-650 KB
+    site = tmp_path / "site"
+    build([ROOT / "corpus"], site, project=Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json"))
+    published = sorted(p.name for p in (site / "downloads").iterdir())
+    assert "vosviewer.json" in published and "graph.gexf.gz" in published  # 150 KB stays, 650 KB is packed
+    assert sorted(n.removesuffix(".gz") for n in published) == sorted(FILES)
+    networkx_read = nx.read_gexf(site / "downloads" / "graph.gexf.gz")  # networkx reads it as it is
+    assert networkx_read.number_of_nodes() > 100
+    page = (site / "about-the-map" / "index.html").read_text(encoding="utf-8")
+    table = page[page.index('id="downloads"'):]
+    for name in published:
+        size = (site / "downloads" / name).stat().st_size
+        shown = f"{size / 2**10:.1f} KB" if size < 2**20 else f"{size / 2**20:.1f} MB"
+        assert re.search(rf'<td><a href="\.\./downloads/{re.escape(name)}">{re.escape(name)}</a></td>\s*<td>{shown}</td>',
+                         table), name
+        if name.endswith(".gz"):
+            assert gzip.open(site / "downloads" / name).read(5)  # a real gzip file
+    assert "gunzip" in table and "7-Zip" in table
+
+
+def test_a_small_corpus_publishes_its_downloads_uncompressed(bundled_build):
+    """The bundled corpus' exports are all under the threshold (5 MiB): published as they are."""
+    site = bundled_build[0]
+    assert sorted(p.name for p in (site / "downloads").iterdir()) == sorted(FILES)
+    assert all((site / "downloads" / name).stat().st_size <= exports.COMPRESS_ABOVE for name in FILES)
+    page = (site / "about-the-map" / "index.html").read_text(encoding="utf-8")
+    assert '<a href="../downloads/graph.gexf">graph.gexf</a>' in page and ".gz</a>" not in page

@@ -48,19 +48,24 @@ def test_every_case_has_its_expected_outcome(hostile_build):
                 assert titles[slug] == clean_text(want[1]).plain, name
 
 
+MAP_DATA = {"type": "application/json", "class": "litmap-local-data"}  # a local map's data block
+
+
 class Tags(HTMLParser):
     """Every element and comment of a fragment, as a browser's parser would see them."""
 
     def __init__(self):
         super().__init__()
-        self.found, self.comments, self.scripts, self.data_blocks = [], [], [], []
+        self.found, self.comments, self.scripts, self.data_blocks, self.map_blocks = [], [], [], [], []
         self._in_script = None
 
     def handle_starttag(self, tag, attrs):
         self.found.append((tag, attrs))
-        # a JSON-LD block is data that never runs: kept apart, and checked to parse to the text
-        self._in_script = (self.data_blocks if dict(attrs).get("type") == "application/ld+json" else self.scripts) \
-            if tag == "script" else None
+        # a JSON-LD block is data that never runs: kept apart, and checked to parse to the text;
+        # so is the local map's data (its script draws it), checked to parse and name only slugs
+        kind = dict(attrs).get("type")
+        self._in_script = (self.data_blocks if kind == "application/ld+json" else
+                           self.map_blocks if dict(attrs) == MAP_DATA else self.scripts) if tag == "script" else None
 
     def handle_data(self, data):
         if self._in_script is not None:
@@ -88,7 +93,11 @@ def test_pages_show_the_input_text_and_nothing_else(hostile_build):
         assert _visible(abstract) == paper.abstract.plain
         tags = Tags()
         tags.feed(article)
-        assert not {"script", "img", "iframe", "object", "style"} & {t for t, _ in tags.found}
+        assert not {"script", "img", "iframe", "object", "style"} & {t for t, a in tags.found if dict(a) != MAP_DATA}
+        assert not tags.scripts and len(tags.map_blocks) <= 1  # the only script element: the local map's data
+        slugs = {p.slug for p in generated.report.papers}
+        for block in tags.map_blocks:  # cannot end its element; names papers by slug only
+            assert "<" not in block and {n[0] for n in json.loads(block)["nodes"][1:]} <= slugs
         assert not [a for _, attrs in tags.found for a, _ in attrs if a.startswith("on")]
         assert not [v for _, attrs in tags.found for a, v in attrs
                     if a in ("href", "src") and (v or "").lower().startswith("javascript:")]

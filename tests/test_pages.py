@@ -81,12 +81,12 @@ def test_paper_sections_written_as_html_reach_the_page_whole(tmp_path):
                                                                 "find", "cite", "link", "sources")]
     assert order == sorted(order)
     assert article.count('class="litmap-local"') == 1 and article.count("<table>") == 1
-    assert article.count('<div data-search-exclude>') == blocks - searched - 1  # and the local map
+    assert article.count('<div data-search-exclude') == blocks - searched - 1  # and the local map
     related = article[article.index('id="related"'):article.index('id="find"')]
     assert re.search(r'<a href="\.\./[a-z0-9-]+/">', related)
     cite = article[article.index('id="cite"'):article.index('id="link"')]
     key = cite_keys(generated.report.papers)[tabsim.slug]  # the short key the downloads use too
-    assert '<span class="nc">@misc</span>' in cite and f'<span class="nl">{key}</span>' in cite
+    assert f"<code>@misc{{{key},\n" in cite and "<span" not in cite  # plain text: no markup per token
     for page in (site / "papers").glob("*/index.html"):
         assert "litmap:" not in page.read_text(encoding="utf-8")
     assert broken_links(site) == []
@@ -151,11 +151,13 @@ def test_builds_on_lists_state_the_evidence_and_date_order_claims_nothing(tmp_pa
     builds_on = later[later.index("{ #builds-on"):]
     assert "(2015) — uses “SparseFormer”, introduced by the earlier paper; score " in builds_on
     assert "{ #mentions" not in later  # the builds-on link says it
-    # a related paper dated later, with no evidence: listed in date order, with no claim
-    dated = later[later.index("{ #dated-related"):]
-    assert "<strong>Later related work</strong>" in dated
-    assert ">Summarization benchmarks revisited</a> (2021) — score " in dated
-    assert "Summarization benchmarks revisited" not in builds_on[:builds_on.index("{ #dated-related")]
+    # a related paper dated later, with no evidence: marked in the related table by date order,
+    # with no claim, and not listed again as later related work
+    related = later[later.index("{ #related"):later.index("## ", later.index("{ #related"))]
+    assert ">Summarization benchmarks revisited</a> (later, 2021)</td>" in related
+    assert "only the dates are compared, nothing says that one builds on the other" in related
+    assert "{ #dated-related" not in later
+    assert "Summarization benchmarks revisited" not in builds_on
 
 
 def test_papers_with_the_same_title_are_told_apart_wherever_they_are_listed(tmp_path):
@@ -173,7 +175,7 @@ def test_papers_with_the_same_title_are_told_apart_wherever_they_are_listed(tmp_
     for other in ("1501.00001", "1902.00002"):
         slug = "introduction-arxiv-" + other.replace(".", "-")
         assert f'<a href="../{slug}/">Introduction (arXiv {other})</a>' in third  # related and builds on
-        assert f"<title>Introduction (arXiv {other})" in third  # the local map's tooltip
+        assert f'["{slug}",' in local_map_data(third)  # on the local map, named by the link above
     listing = (tmp_path / "docs" / "papers" / "index.md").read_text(encoding="utf-8")
     assert '/">Introduction (arXiv 1501.00001)</a>' in listing and '/">Introduction (arXiv 1902.00002)</a>' in listing
     own = (tmp_path / "docs" / "papers" / "introduction-arxiv-1501-00001.md").read_text(encoding="utf-8")
@@ -190,7 +192,42 @@ def test_front_matter_strings_keep_characters_beyond_the_bmp():
         assert json.loads(data) == {"name": text}
 
 
+def local_map_data(markdown: str) -> str:
+    """The JSON block a paper page's local map is drawn from."""
+    return re.search(r'<script type="application/json" class="litmap-local-data">(.*?)</script>', markdown)[1]
+
+
 def html_escape(text: str) -> str:
     import html
 
     return html.escape(text, quote=True)
+
+
+def test_json_blocks_cannot_end_their_script_element():
+    value = {"title": "</script><script>alert(1)</script><!-- x", "n": [1.5, "ü"]}
+    text = str(pages.json_block(value))
+    assert "<" not in text and "ü" in text and json.loads(text) == value
+
+
+def test_local_map_data_names_only_papers_the_page_links_to(tmp_path):
+    """The local map's script reads each paper's title from the page's own link to it, so every
+    paper in the data is linked from the page; the paper itself comes first (slug ""), the links
+    between neighbours point at papers in the data, and the key names the areas of its dots."""
+    project = Project(docs=tmp_path / "docs", aliases=tmp_path / "aliases.json")
+    generate([FIXTURE], project)
+    checked = 0
+    for md in sorted((tmp_path / "docs" / "papers").glob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        if 'class="litmap-local-data"' not in text:
+            continue
+        data = json.loads(local_map_data(text))
+        slugs = [n[0] for n in data["nodes"]]
+        assert slugs[0] == "" and all(slugs[1:]) and len(set(slugs)) == len(slugs)
+        for slug in slugs[1:]:
+            assert f'<a href="../{slug}/">' in text, (md.name, slug)
+        assert all(0 < i < len(slugs) and 0 < j < len(slugs) for i, j, _ in data["between"])
+        assert data["key"]["areas"] and all(colour.startswith("#") for colour, _ in data["key"]["areas"])
+        assert set(data["names"]) == {n[3] for n in data["nodes"]}
+        assert "<svg" not in text  # drawn by the shared script, not carried by every page
+        checked += 1
+    assert checked >= 3

@@ -204,11 +204,12 @@ def test_a_changed_template_remakes_every_paper_page(corpus, tmp_path, made):
     project = Project(root=root, cache=tmp_path / "cache")
     first = generate([corpus], project)
     made.clear()
-    edit(root / "templates" / "pages" / "local-map.html.j2", "Local map: papers linked", "Local map: the papers linked")
+    edit(root / "templates" / "pages" / "local-map.html.j2", "the lists below hold every paper",
+         "the lists below hold all the papers")
     again = generate([corpus], project)
     assert sorted(made) == sorted(p.slug for p in first.report.papers)
     with_map = {f"papers/{p.slug}.md" for p in first.report.papers
-                if "the papers linked" in (project.docs_dir / "papers" / f"{p.slug}.md").read_text(encoding="utf-8")}
+                if "hold all the papers" in (project.docs_dir / "papers" / f"{p.slug}.md").read_text(encoding="utf-8")}
     assert with_map and {rel for rel in again.written.written if rel.startswith("papers/")} == with_map
 
 

@@ -3,10 +3,13 @@ VOSviewer, reference managers, spreadsheets). The same input always gives the sa
 
 Each file is made as a stream of text pieces (``export_chunks``), a thousand records at a time, so
 no file and no copy of the graph has to be held in memory whole (``records.py``); the graph formats
-are in ``graph_files.py``, the reference formats in ``references.py``."""
+are in ``graph_files.py``, the reference formats in ``references.py``. A file larger than
+``COMPRESS_ABOVE`` is published gzipped (``published``)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..graph import TopicGraph
@@ -16,7 +19,36 @@ from .graph_files import gexf_chunks, graph_json, graphml_chunks, vosviewer, gex
 from .records import topic_records
 from .references import bibtex, csl_json, csv_table, ris, paper_url
 
-__all__ = ["export_chunks", "export_texts", "write_exports", "graphml", "gexf", "paper_url"]
+__all__ = ["export_chunks", "export_texts", "write_exports", "published", "graphml", "gexf", "paper_url"]
+
+COMPRESS_ABOVE = 5 * 2**20  # bytes (5 MiB): a larger download is published as NAME.gz
+GZIP_LEVEL = 6  # zlib's default: about a tenth of the size for the XML and JSON graph files
+
+
+def gzipped(pieces: Iterable[bytes], level: int = GZIP_LEVEL) -> Iterator[bytes]:
+    """``pieces`` as one gzip member, made as they come: the header carries no file name and a
+    modification time of 0, so the same bytes in give the same bytes out."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # 16+: a gzip header, mtime 0
+    for piece in pieces:
+        out = packer.compress(piece)
+        if out:
+            yield out
+    yield packer.flush()
+
+
+def published(name: str, pieces: Iterable[bytes], above: int | None = None) -> tuple[str, Iterator[bytes]]:
+    """The name and bytes a download is published with: as it is up to ``above`` bytes
+    (``COMPRESS_ABOVE``), else gzipped as ``name.gz``. Reads at most ``above`` bytes ahead to
+    decide, so no more than that is held in memory."""
+    above = COMPRESS_ABOVE if above is None else above
+    pieces = iter(pieces)
+    head, size = [], 0
+    for piece in pieces:
+        head.append(piece)
+        size += len(piece)
+        if size > above:
+            return f"{name}.gz", gzipped(itertools.chain(head, pieces))
+    return name, iter(head)
 
 
 def export_chunks(papers: list[Paper], graph: TopicGraph, site_url_base: str = "",
