@@ -178,7 +178,7 @@ def _ranked_rows(rows: np.ndarray, columns: np.ndarray, weights: np.ndarray, n: 
 
 
 def _shared_many(X: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, limit: int,
-                 chunk: int = 1 << 16) -> list[list[int]]:
+                 chunk: int = 1 << 13) -> list[list[int]]:
     """``_shared`` for many pairs at once: per pair (rows[p], cols[p]) the candidate columns (a
     pair and its reverse computed once: the products are the same)."""
     low, high = np.minimum(rows, cols), np.maximum(rows, cols)

@@ -24,7 +24,8 @@ from . import workers
 BLOCK_CELLS = 1 << 22  # similarities held at once (rows × papers): 32 MB, never n × n
 EXACT_MAX = 12000  # corpora up to this size are searched exactly (faster there, measured)
 PARALLEL_MIN = 2000  # from this size the analysis shares work out over the cores
-PAIR_CHUNK = 1 << 17  # candidate pairs scored at once
+PAIR_CHUNK = 1 << 17  # candidate pairs one task scores
+SCORE_CHUNK = 1 << 13  # candidate pairs scored at once (each holds the two papers' rows: memory)
 TERM_GRID = 26  # TF-IDF weights: multiples of 2^-26 (at most 7.5e-9 from the computed weight)
 THEME_GRID = 20  # LSA coordinates: multiples of 2^-20, coarse enough to absorb an SVD's last bits
 
@@ -70,8 +71,8 @@ class Space:
     def scores(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """The scores of the pairs (rows[p], cols[p]), computed as ``_block_similarities`` does."""
         out = np.empty(len(rows))
-        for start in range(0, len(rows), PAIR_CHUNK):
-            a, b = rows[start:start + PAIR_CHUNK], cols[start:start + PAIR_CHUNK]
+        for start in range(0, len(rows), SCORE_CHUNK):
+            a, b = rows[start:start + SCORE_CHUNK], cols[start:start + SCORE_CHUNK]
             cos = np.asarray(self.X[a].multiply(self.X[b]).sum(axis=1)).ravel()
             if self.Z is not None:
                 lsa = np.einsum("ij,ij->i", self.Z[a], self.Z[b])

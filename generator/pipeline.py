@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import functools
+import gc
 import itertools
 import os
 import shutil
@@ -447,6 +448,8 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
     progress = progress or Progress()
     gathered = gather(sources, project, listing_year, progress)
     docs, written = stage_tree(project.docs_dir, gathered.files)
+    gathered.files = None  # what the pages were made of (analysis, graph, layout) is let go before the site
+    gc.collect()
     site = staging_path(out)
     with discard_on_failure(docs, site):
         shutil.rmtree(site, ignore_errors=True)

@@ -1,27 +1,31 @@
 """Progress and timing of the pipeline's stages: rich progress bars on a terminal, plain lines
-elsewhere (CI, logs), nothing when quiet. Every stage's wall time and peak memory are recorded."""
+elsewhere (CI, logs), nothing when quiet. Every stage's wall time and peak memory, summed over this
+process and every process it started (forked workers, MkDocs, Pagefind), are recorded."""
 from __future__ import annotations
 
 import contextlib
-import resource
+import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
+
+import psutil
 
 
 @dataclass(frozen=True)
 class StageTiming:
     name: str
     seconds: float
-    peak_mb: float  # the build's peak memory so far (this process, plus its workers: see peak_mb)
+    peak_mb: float  # the stage's peak memory, summed over this process and its children (``TreeMemory``)
 
 
-_workers_peak = 0.0  # MB: the highest (own peak + forked workers' private peak) recorded so far
+SAMPLE_EVERY = 0.2  # seconds between two readings of the process tree's memory
 
 
 def _own_peak_mb() -> float:
-    """This process' peak resident memory in MB: Linux's VmHWM, which starts afresh in a new
-    program (getrusage's maximum carries over from the process that started it), else getrusage."""
+    """This process' peak resident memory in MB since the last ``_reset_own_peak`` (Linux's
+    VmHWM); 0 where the system does not say."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
@@ -29,37 +33,84 @@ def _own_peak_mb() -> float:
                     return int(line.split()[1]) / 1024
     except (OSError, ValueError, IndexError):
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return 0.0
+
+
+def _reset_own_peak() -> None:
+    """Starts VmHWM afresh from the memory now resident (Linux ≥ 4.0; elsewhere nothing)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+    except OSError:
+        pass
+
+
+def tree_mb(root: psutil.Process | None = None) -> float:
+    """The memory in MB that a process and all its descendants hold now. One process: its resident
+    set. Several (forked workers share their parent's pages until they write to them): the sum of
+    their proportional set sizes, which counts each shared page once, split among its sharers."""
+    root = root or psutil.Process()
+    try:
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss if len(processes) == 1 else process.memory_full_info().pss
+        except psutil.Error:  # ended meanwhile, or not ours to read
+            pass
+    return total / 2**20
+
+
+class TreeMemory:
+    """Samples ``tree_mb`` every SAMPLE_EVERY seconds in a background thread and keeps the highest
+    reading since the last ``restart`` and since the start; this process' own peak (VmHWM, exact)
+    counts too, so a short spike of this process between two readings is not missed."""
+
+    def __init__(self):
+        self.process = psutil.Process()
+        self.lock = threading.Lock()
+        self.since_restart = self.overall = 0.0
+        self.thread: threading.Thread | None = None
+
+    def _note(self, mb: float) -> None:
+        with self.lock:
+            self.since_restart = max(self.since_restart, mb)
+            self.overall = max(self.overall, mb)
+
+    def _sample(self) -> None:
+        while True:
+            self._note(tree_mb(self.process))
+            time.sleep(SAMPLE_EVERY)
+
+    def restart(self) -> None:
+        """Starts a new stage's peak from the memory held now."""
+        if self.thread is None or self.process.pid != os.getpid():  # first use, or in a forked copy
+            self.process = psutil.Process()
+            self.thread = threading.Thread(target=self._sample, name="litmap-memory", daemon=True)
+            self.thread.start()
+        _reset_own_peak()
+        now = tree_mb(self.process)
+        with self.lock:
+            self.since_restart = now
+            self.overall = max(self.overall, now)
+
+    def peak(self) -> float:
+        """The highest reading since the last ``restart`` (MB), this one included."""
+        self._note(max(tree_mb(self.process), _own_peak_mb()))
+        with self.lock:
+            return self.since_restart
+
+
+memory = TreeMemory()  # one per process: the stages of a build follow each other
 
 
 def peak_mb() -> float:
-    """The build's peak memory in MB so far: this process' peak resident memory, or, once forked
-    workers have run (``workers.py``), at most this peak plus their private peaks, whichever is
-    higher. A forked worker's pages are the parent's until one of them writes to a page, so the
-    two together hold the parent's resident pages plus the worker's private ones; the sum of the
-    two peaks bounds that from above even if they were not reached at the same moment."""
-    return max(_own_peak_mb(), _workers_peak)
-
-
-def private_mb() -> float:
-    """This process' private memory in MB (Linux: Private_Clean + Private_Dirty of
-    /proc/self/smaps_rollup), i.e. what it holds that no other process shares; 0 elsewhere."""
-    total = 0
-    try:
-        with open("/proc/self/smaps_rollup", encoding="ascii") as rollup:
-            for line in rollup:
-                if line.startswith(("Private_Clean:", "Private_Dirty:")):
-                    total += int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        return 0.0
-    return total / 1024
-
-
-def record_workers_peak(private: float) -> None:
-    """Counts forked workers that just finished, whose private peaks add up to ``private`` MB,
-    in ``peak_mb``."""
-    global _workers_peak
-    _workers_peak = max(_workers_peak, _own_peak_mb() + private)
+    """The highest memory this process and its children held together since the first stage (MB)."""
+    memory.peak()
+    with memory.lock:
+        return memory.overall
 
 
 def _no_progress(n: int = 1, total: int | None = None) -> None:
@@ -88,6 +139,7 @@ class Progress:
     def stage(self, name: str, total: int | None = None):
         """Times a stage; yields ``advance(n=1, total=None)`` for stages that go item by item (the
         total may be given once it is known)."""
+        memory.restart()
         start = time.perf_counter()
         outer = self._advance
         if self.mode == "bars":
@@ -105,7 +157,7 @@ class Progress:
             if self.mode == "lines":
                 print(f"litmap: {name}…", file=sys.stderr, flush=True)
             yield _no_progress
-        timing = StageTiming(name, time.perf_counter() - start, peak_mb())
+        timing = StageTiming(name, time.perf_counter() - start, memory.peak())
         self.timings.append(timing)
         if self.mode != "quiet":
             print(f"litmap: {name}: {timing.seconds:.1f} s", file=sys.stderr, flush=True)

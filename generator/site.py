@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from .exceptions import BuildError
-from .site_parallel import split, splittable
+from .site_parallel import splittable, stream
 
 
 @contextlib.contextmanager
@@ -27,9 +27,10 @@ def _environment(values: dict[str, str]):
 
 def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, offline: bool, epoch: int,
                redirects: dict[str, str] | None = None, material_search: bool = True, workers: int = 1) -> None:
-    """Runs ``mkdocs build --strict`` into ``site_dir``; any warning fails the build. Paper pages
-    are shared with a forked worker if ``workers`` > 1 and no plugin needs them all in one
-    process, as Material's search does (``site_parallel``)."""
+    """Runs ``mkdocs build --strict`` into ``site_dir``; any warning fails the build. Where no
+    plugin needs every page in one process, as Material's search does, paper pages are read, built
+    and let go of one at a time, and shared with a forked worker if ``workers`` > 1
+    (``site_parallel``)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -41,7 +42,7 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, *, offline: bo
     with _environment(env):
         try:
             config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True)
-            with split(config) if workers > 1 and splittable(config) else contextlib.nullcontext():
+            with stream(config, workers) if splittable(config) else contextlib.nullcontext():
                 build(config)
         except MkDocsException as err:
             raise BuildError(f"MkDocs could not build the site: {err}") from None

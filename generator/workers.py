@@ -19,13 +19,11 @@ import gc
 import os
 import pickle
 import signal
-import time
 import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, Pipe, wait
 
 from .exceptions import BuildError, LitmapError
-from .progress import private_mb, record_workers_peak
 
 WORKERS_ENV = "LITMAP_WORKERS"  # how many processes render and export (1: this one only)
 MAX_WORKERS = 2  # without LITMAP_WORKERS: each worker holds its own copy of what it touches
@@ -33,7 +31,6 @@ ONE_PROCESS_ABOVE = 40_000  # papers; without LITMAP_WORKERS, larger corpora ren
 # (memory: a worker ends up copying ~60% of the heap it shares, and the heap grows with the corpus;
 # at 74,728 papers 2.35 GB + 1.5 GB = 3.9 GB against 2.77 GB in one process, over the 3 GB aimed at)
 PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent dies
-SAMPLE_EVERY = 1.0  # seconds between two readings of a worker's private memory
 
 
 def worker_count(papers: int = 0) -> int:
@@ -79,15 +76,12 @@ def run(count: int, work: Callable[[int], None], result: Callable[[], object], w
             _fork(children, _share(tasks, work, result))
         for i in _claims(tasks, stop=lambda: bool(children) and bool(wait(list(children.values()), timeout=0))):
             work(i)
-        results, peaks = [result()], 0.0
+        results = [result()]
         for pid, conn in list(children.items()):
             message = _receive(conn)
             _, status = os.waitpid(pid, 0)
             del children[pid]
-            value, peak = _outcome(message, status)
-            results.append(value)
-            peaks += peak
-        record_workers_peak(peaks)
+            results.append(_outcome(message, status))
         return results
     finally:
         os.close(tasks)
@@ -108,7 +102,7 @@ class Background:
         self.children: dict[int, Connection] = {}
         self.owner = not gc.get_freeze_count()
         gc.freeze()
-        _fork(self.children, lambda: (job(), private_mb()))
+        _fork(self.children, job)
         if not self.children:
             self._thaw()
 
@@ -125,9 +119,7 @@ class Background:
             del self.children[pid]
         finally:
             self.stop()
-        value, peak = _outcome(message, status)
-        record_workers_peak(peak)
-        return value
+        return _outcome(message, status)
 
     def stop(self) -> None:
         self.job = None
@@ -215,9 +207,8 @@ def _claims(tasks: int, stop: Callable[[], bool] = lambda: False):
         yield array.array("I", taken)[0]
 
 
-def _fork(children: dict[int, Connection], job: Callable[[], tuple[object, float]]) -> None:
-    """Starts a worker running ``job`` (which returns its result and its private peak memory in
-    MB) and adds it to ``children``; where the system cannot fork now (out of processes or
+def _fork(children: dict[int, Connection], job: Callable[[], object]) -> None:
+    """Starts a worker running ``job`` (which returns its result) and adds it to ``children``; where the system cannot fork now (out of processes or
     memory), adds nothing."""
     receive, send = Pipe(duplex=False)
     parent = os.getpid()
@@ -252,25 +243,21 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _share(tasks: int, work, result) -> Callable[[], tuple[object, float]]:
+def _share(tasks: int, work, result) -> Callable[[], object]:
     """A worker's job in ``run``: tasks from the pipe until none is left (or the parent is gone)."""
     parent = os.getpid()
 
-    def job() -> tuple[object, float]:
-        peak, sampled = private_mb(), time.monotonic()
+    def job() -> object:
         for i in _claims(tasks, stop=lambda: os.getppid() != parent):  # the parent is gone: stop
             work(i)
-            if time.monotonic() - sampled > SAMPLE_EVERY:
-                peak, sampled = max(peak, private_mb()), time.monotonic()
-        return result(), max(peak, private_mb())
+        return result()
     return job
 
 
 def _work_in_child(job, send: Connection) -> None:
     code = 0
     try:
-        value, peak = job()
-        message = ("done", value, peak)
+        message = ("done", job())
     except BaseException as exc:  # noqa: BLE001 -- everything goes back to the parent
         message = ("failed", _portable(exc), traceback.format_exc())
     try:
@@ -301,16 +288,15 @@ def _receive(conn: Connection):
         conn.close()
 
 
-def _outcome(message, status: int) -> tuple[object, float]:
-    """A finished worker's result and private peak memory (MB); raises what stopped it."""
+def _outcome(message, status: int) -> object:
+    """A finished worker's result; raises what stopped it."""
     if message is None:
         raise BuildError(f"a worker process stopped before finishing its share ({_describe(status)}); "
                          "nothing was replaced")
     if message[0] == "failed":
         _, exc, text = message
         raise exc from RemoteTraceback(f"\n\nin the worker process:\n{text}")
-    _, value, peak = message
-    return value, peak
+    return message[1]
 
 
 def _describe(status: int) -> str:

@@ -1,4 +1,5 @@
-"""Stage timings: each stage's wall time and the build's peak memory so far, forked workers included."""
+"""Stage timings: each stage's wall time and its own peak memory, summed over this process and every
+process it started (forked workers, programs such as Pagefind)."""
 from __future__ import annotations
 
 import json
@@ -38,6 +39,7 @@ def work(i):
         block = bytearray(80 * 2**20)
         block[::4096] = b"x" * len(block[::4096])
         held.append(block)
+        time.sleep(0.6)  # children are sampled every 0.2 s: held long enough to be seen
 main = os.getpid()
 before = peak_mb()
 progress = Progress("quiet")
@@ -51,6 +53,28 @@ def test_a_forked_workers_private_memory_counts_in_the_peak():
     out = subprocess.run([sys.executable, "-c", WORKER_SCRIPT], capture_output=True, text=True, check=True).stdout
     before, peak = json.loads(out)
     assert before + 60 <= peak < before + 200
+
+
+CHILD_SCRIPT = """
+import json, subprocess, sys
+from generator.progress import Progress, peak_mb
+HOLD = "b = bytearray(150 * 2**20); b[::4096] = b'x' * len(b[::4096]); import time; time.sleep(1.5)"
+progress = Progress("quiet")
+with progress.stage("a program holds 150 MB"):
+    subprocess.run([sys.executable, "-c", HOLD], check=True)
+with progress.stage("nothing"):
+    pass
+print(json.dumps([t.peak_mb for t in progress.timings] + [peak_mb()]))
+"""
+
+
+def test_a_started_programs_memory_counts_in_its_stage_only():
+    # MkDocs' and Pagefind's memory is the build's too; the next stage starts afresh
+    out = subprocess.run([sys.executable, "-c", CHILD_SCRIPT], capture_output=True, text=True, check=True).stdout
+    held, after, overall = json.loads(out)
+    assert held >= after + 140  # the child's 150 MB (plus its interpreter) counted in its stage...
+    assert after < held - 140  # ...and not in the next one
+    assert overall == held  # the whole command's peak is the highest stage's
 
 
 class _Terminal:

@@ -109,3 +109,28 @@ def test_an_error_in_the_worker_stops_the_build(docs, tmp_path, monkeypatch):
         site(docs, tmp_path / "site", 2)
     assert mkdocs_build._populate_page is failing  # put back as it was
     no_child_left()
+
+
+def test_streamed_pages_make_the_site_mkdocs_makes(docs, tmp_path, monkeypatch):
+    """Paper pages read and built one at a time (one process, or two) give MkDocs' own bytes."""
+    streamed = snapshot(site(docs, tmp_path / "streamed", 1))
+    shared = snapshot(site(docs, tmp_path / "shared", 2))
+    monkeypatch.setattr("generator.site.splittable", lambda config: False)  # MkDocs' own two loops
+    plain = snapshot(site(docs, tmp_path / "plain", 1))
+    assert len(plain) > 50 and sum(path.startswith("papers/") for path in plain) >= 5
+    assert streamed == plain and shared == plain
+
+
+def test_a_streamed_build_holds_one_paper_page_at_a_time(docs, tmp_path, monkeypatch):
+    build_page = mkdocs_build._build_page
+    held = []  # at each paper page built: how many paper pages hold their text
+
+    def spy(page, config, doc_files, *args, **kwargs):
+        if "papers/" in page.file.src_uri and page.file.name != "index":
+            held.append(sum(1 for f in doc_files if f.page is not None and f.page.content is not None
+                            and f.src_uri.startswith("papers/") and f.name != "index"))
+        return build_page(page, config, doc_files, *args, **kwargs)
+    monkeypatch.setattr(mkdocs_build, "_build_page", spy)
+    site(docs, tmp_path / "site", 1)
+    papers = len(list((docs / "papers").glob("*.md"))) - 1
+    assert papers >= 5 and held == [1] * papers
