@@ -291,9 +291,11 @@ def delete_later(folder: Path, trash: Path) -> None:
     except OSError:  # another file system: deleted here and now
         shutil.rmtree(folder, ignore_errors=True)
         return
-    subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
-                      str(doomed)], start_new_session=True, stdin=subprocess.DEVNULL,
-                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # a shell that starts the deletion in the background and returns at once: the deleting process
+    # is nobody's child here (no zombie, nothing for this process to wait for)
+    subprocess.run(["/bin/sh", "-c", '"$0" -c "import shutil, sys; shutil.rmtree(sys.argv[1], True)" "$1" &',
+                    sys.executable, str(doomed)], start_new_session=True, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
 @contextlib.contextmanager
