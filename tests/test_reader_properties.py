@@ -14,7 +14,7 @@ LINE = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blac
                min_size=1, max_size=100)
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # speed: bench, not tests
 @given(st.binary(max_size=3000))
 def test_any_bytes_end_in_entries_and_rejections_never_an_exception(tmp_path, data):
     path = tmp_path / "any.txt"
@@ -29,7 +29,7 @@ def test_any_bytes_end_in_entries_and_rejections_never_an_exception(tmp_path, da
         assert 1 <= entry.source.line <= last_line
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # speed: bench, not tests
 @given(st.lists(st.tuples(LINE, LINE), min_size=1, max_size=6))
 def test_one_line_titles_and_abstracts_are_read_back_exactly(tmp_path, pairs):
     pairs = [(t.strip(), (a + FILLER).strip()) for t, a in pairs]
