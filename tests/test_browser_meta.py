@@ -94,6 +94,10 @@ def test_one_citation_author_per_shown_author_and_the_identifiers(built):
         assert head.meta["citation_pdf_url"] == [f"https://arxiv.org/pdf/{record['id']}"]
         assert head.meta["citation_publication_date"] == [record["first_listed"].replace("-", "/")]
         assert "citation_doi" not in head.meta
+        # the whole abstract, as the page shows it (Zotero's abstract; description is cut at 300)
+        [abstract] = head.meta["citation_abstract"]
+        shown = re.search(r'<h2 id="abstract">.*?</h2>(.*?)<h2', text, re.S)[1]
+        assert re.sub(r"\s+", "", html.unescape(re.sub(r"<[^>]+>", "", shown))) == re.sub(r"\s+", "", abstract)
 
 
 def test_json_ld_parses_and_matches_the_page(built):
