@@ -35,6 +35,14 @@ def unknown_share(model, papers) -> float:
     return float(sum(c for name, c in zip(names, counts) if name not in known) / counts.sum())
 
 
+def held_out(all_records: list[dict], size: int, most: float, seed: int):
+    """A sample of the held-out evaluation split with a primary category: enough records for a base
+    of ``size`` plus the largest share appended, the base's papers, and each paper's category."""
+    held = [r for r in evaluation(all_records) if primary(r["categories"])]
+    chosen = sample(held, min(len(held), int(size * (1 + most))), seed)
+    return chosen, papers_of(chosen[:size]), {p.slug: primary(p.categories) for p in papers_of(chosen)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", type=int, default=2000)
@@ -50,10 +58,7 @@ def main() -> None:
     analyzer = backends.analyzer("default", neighbours=NEIGHBOURS)
     all_records = records()
     if not args.skip_quality:
-        held = [r for r in evaluation(all_records) if primary(r["categories"])]
-        chosen = sample(held, min(len(held), int(args.base * (1 + max(args.appended)))), args.seed)
-        base = papers_of(chosen[:args.base])
-        label = {p.slug: primary(p.categories) for p in papers_of(chosen)}
+        chosen, base, label = held_out(all_records, args.base, max(args.appended), args.seed)
         model = analyzer.analyse(base).model
         print(f"\nStored model fitted on {args.base:,} held-out papers (seed {args.seed}), {NEIGHBOURS} related each\n")
         print("| appended (share of base) | papers | new papers' unknown term occurrences | same category, stored "
@@ -67,10 +72,7 @@ def main() -> None:
             print(f"| {share:.2f} | {len(papers):,} | {unknown_share(model, new):.3f} | {placed:.3f} | {refit:.3f} "
                   f"| {placed - refit:+.3f} |", flush=True)
     if args.areas:
-        held = [r for r in evaluation(all_records) if primary(r["categories"])]
-        chosen = sample(held, min(len(held), int(args.base * (1 + max(args.areas)))), args.seed)
-        base = papers_of(chosen[:args.base])
-        label = {p.slug: primary(p.categories) for p in papers_of(chosen)}
+        chosen, base, label = held_out(all_records, args.base, max(args.areas), args.seed)
         fitted = analyzer.analyse(base)
         before = build_graph(base, fitted)
         print(f"\nAreas: started from those of the {args.base:,}-paper base (stored model, no refit)\n")
