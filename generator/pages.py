@@ -37,7 +37,8 @@ from .models import CleanText, Paper, PaperDate, Span
 from .mapdata import (NARROW_DOTS, NARROW_LABEL, NARROW_LINE, NARROW_WIDTH, LocalNode, area_colours, find_index, global_map,
                       label_lines, links_between, local_map, map_script, narrow_rows, static_map,
                       timeline, timeline_chart)
-from .search import SEARCH_LIMIT
+from . import search
+from .search import SEARCH_LIMIT, merged_bundles
 from .writer import Deferred
 from .neighbourhood import Neighbour, PaperContext, paper_contexts, shelf, terms_index
 
@@ -444,6 +445,7 @@ class SitePages:
                 "rule": builds_on.RULE,
                 "timeline": years, "timeline_chart": timeline_chart(years, self.topic), **self.map_common,
                 "table_limit": TABLE_LIMIT, "pagefind": len(self.papers) > SEARCH_LIMIT, "shelf": None,
+                "merged_bundles": merged_bundles(len(self.papers)), "shard_pages": search.SHARD_PAGES,
                 "root": "", "shelves": sorted(set(self.shelf_of.values())),
                 "title_shelves": _counts(self.title_shelf.values()),
                 "compress_above": downloads.COMPRESS_ABOVE}

@@ -473,7 +473,8 @@ def build(sources: list[Path], out: Path, *, offline: bool = False, project: Pro
             # indexes them, if it does), then caching rules for every file
             with progress.stage(SEARCH_STAGE if pagefind else "CSP scan"):
                 pages = html_pages(site)  # listed before Pagefind writes its index into the site
-                with search.indexing(site) if pagefind else contextlib.nullcontext():
+                shards = search.shard_count(len(gathered.report.papers))  # one after another
+                with search.indexing(site, shards) if pagefind else contextlib.nullcontext():
                     csp = policy(site, pagefind=pagefind, pages=pages)
             write_headers(site, csp)
         site_incremental.forget(project.state_dir)  # until both are swapped in

@@ -9,7 +9,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import math
+import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,6 +26,13 @@ from .clean import fold
 from .exceptions import BuildError
 
 SEARCH_LIMIT = 2000
+# Pagefind holds ~120 KB a page until it writes its index (1.08 GB at 9,000 pages): above this many
+# paper pages the index is made in shards, one Pagefind run after another, merged by the search page.
+SHARD_PAGES = 5000
+# What a shard after the first needs for Pagefind's mergeIndex: its pagefind.js, wasm and index,
+# not its own copy of the UI.
+_UI_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+             "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
 # Material's search: the hidden fields (in mkdocs.yml, with their boosts) that carry each field's
 # other forms of its words, and the shortest word given other forms.
 FORM_FIELDS = {"title": "title_forms", "text": "text_forms"}
@@ -95,10 +105,67 @@ def pagefind_command(site: Path) -> list[str]:
             "--silent"]
 
 
+def shard_count(papers: int) -> int:
+    """How many Pagefind indexes the paper pages are split into (one up to SHARD_PAGES)."""
+    return max(1, math.ceil(papers / SHARD_PAGES))
+
+
+def merged_bundles(papers: int) -> list[str]:
+    """The bundles, relative to the first one (``pagefind/``), the search page merges into it."""
+    return [f"{k}/" for k in range(1, shard_count(papers))]
+
+
+def _shards(pages: list[Path], count: int) -> list[list[Path]]:
+    """The pages, sorted, in ``count`` consecutive groups of sizes differing by at most one."""
+    pages = sorted(pages)
+    size, extra = divmod(len(pages), count)
+    groups, start = [], 0
+    for k in range(count):
+        end = start + size + (k < extra)
+        groups.append(pages[start:end])
+        start = end
+    return groups
+
+
+def _link_pages(site: Path, pages: list[Path], into: Path) -> None:
+    """A site of only these pages, at their own paths: hard links (a copy where links fail)."""
+    for page in pages:
+        target = into / page.relative_to(site)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(page, target)
+        except OSError:
+            shutil.copyfile(page, target)
+
+
 @contextlib.contextmanager
-def indexing(site: Path) -> Iterator[None]:
+def indexing(site: Path, shards: int = 1) -> Iterator[None]:
     """Runs Pagefind over the paper pages of a built site (output in ``site/pagefind``) while the
-    block runs (Pagefind reads the pages, the block may too), and waits for it at the end."""
+    block runs (Pagefind reads the pages, the block may too), and waits for it at the end. With
+    ``shards`` > 1 (``shard_count``), the pages are split into that many groups, indexed one group
+    after another, so one Pagefind holds at most one group's pages: the first group while the block
+    runs (into ``site/pagefind``), the others after it (into ``site/pagefind/<k>``)."""
+    if shards <= 1:
+        with _pagefind(site, site / "pagefind"):
+            yield
+        return
+    groups = _shards(list(site.glob("papers/*/index.html")), shards)
+    with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=site.parent) as work:
+        for k, group in enumerate(groups):
+            part = Path(work) / str(k)
+            _link_pages(site, group, part)
+            with _pagefind(part, part / "pagefind"):
+                if k == 0:
+                    yield
+            for name in _UI_FILES if k else ():
+                (part / "pagefind" / name).unlink()
+            shutil.move(part / "pagefind", site / "pagefind" / (str(k) if k else ""))
+            shutil.rmtree(part)
+
+
+@contextlib.contextmanager
+def _pagefind(site: Path, bundle: Path) -> Iterator[None]:
+    """One Pagefind run over ``site`` (its bundle written to ``bundle``) while the block runs."""
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as told:
         process = subprocess.Popen(pagefind_command(site), stdout=told, stderr=subprocess.STDOUT, text=True)
         try:
@@ -109,5 +176,5 @@ def indexing(site: Path) -> Iterator[None]:
             process.wait()
             raise
         told.seek(0)
-        if process.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
+        if process.returncode != 0 or not (bundle / "pagefind.js").is_file():
             raise BuildError(f"Pagefind could not index the site: {told.read().strip()}")

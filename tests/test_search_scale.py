@@ -86,6 +86,82 @@ def test_first_result_is_quick_and_light(large_site):
         assert [e for e in recorder.errors if "Content Security Policy" in e] == []
 
 
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory):
+    """The fixture's site with Pagefind's shards lowered to 2 pages: an index in several shards."""
+    base = tmp_path_factory.mktemp("sharded")
+    patch = pytest.MonkeyPatch()
+    patch.setattr(search, "SEARCH_LIMIT", 3)
+    patch.setattr(pages, "SEARCH_LIMIT", 3)
+    patch.setattr(search, "SHARD_PAGES", 2)
+    project = Project(docs=base / "docs", aliases=base / "aliases.json")
+    build([FIXTURE], base / "site", project=project)
+    patch.undo()
+    return base / "site"
+
+
+def shard_pages(bundle) -> set[str]:
+    """The addresses of the pages one Pagefind bundle indexes (from its fragments)."""
+    return {json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))["url"]
+            for path in (bundle / "fragment").iterdir()}
+
+
+def shard_bundles(site) -> list:
+    count = 1 + sum(1 for p in (site / "pagefind").iterdir() if p.name.isdigit())
+    return [site / "pagefind" / (str(k) if k else "") for k in range(count)]
+
+
+def test_a_large_index_is_made_in_shards_the_search_page_merges(sharded_site, large_site):
+    site, single = sharded_site, large_site[0]
+    papers = {f"/papers/{p.name}/" for p in (site / "papers").iterdir() if p.is_dir()}
+    bundles = shard_bundles(site)
+    assert len(bundles) == -(-len(papers) // 2) >= 3  # shard_count with 2 pages a shard
+    indexed = [shard_pages(b) for b in bundles]
+    assert all(1 <= len(pages_) <= 2 for pages_ in indexed)
+    assert set().union(*indexed) == papers == shard_pages(single / "pagefind")  # each page once
+    assert sum(map(len, indexed)) == len(papers)
+    assert all((b / "pagefind.js").is_file() for b in bundles)
+    assert (bundles[0] / "pagefind-ui.js").is_file() and not (bundles[1] / "pagefind-ui.js").exists()
+    merge = " ".join(f"{k}/" for k in range(1, len(bundles)))
+    assert f'data-merge="{merge}"' in (site / "search" / "index.html").read_text(encoding="utf-8")
+    assert "data-merge" not in (single / "search" / "index.html").read_text(encoding="utf-8")
+    assert not list(site.parent.glob(".pagefind-*"))  # the shards' working folders are gone
+
+
+@pytest.mark.browser
+def test_a_sharded_index_finds_a_paper_of_every_shard_as_one_index_does(sharded_site, large_site):
+    site, single = sharded_site, large_site[0]
+    titles = {}
+    for path in sorted((site / "papers").iterdir()):
+        if path.is_dir():
+            heading = re.search(r"<h1[^>]*>(.*?)</h1>", (path / "index.html").read_text(encoding="utf-8"), re.S)
+            titles[f"/papers/{path.name}/"] = html.unescape(re.sub(r"<[^>]+>", "", heading[1])).strip()
+    found = {}
+    for name, root in (("sharded", site), ("single", single)):
+        rules = parse_headers((root / "_headers").read_text(encoding="utf-8"))
+        with serve(root, headers=lambda path, rules=rules: headers_for(path, rules)) as url, \
+                chromium() as browser:
+            page = browser.new_page()
+            recorder = Recorder(page)
+            page.goto(url + "search/")
+            page.wait_for_selector(".pagefind-ui__search-input")
+            for bundle in shard_bundles(site):
+                for address in sorted(shard_pages(bundle)):
+                    results = pagefind_search(page, " ".join(re.findall(r"\w+", titles[address])))
+                    found[name, address] = [href for _, href in results]
+            for query in ("registers", "neural network", "distance"):
+                found[name, query] = sorted(href for _, href in pagefind_search(page, query))
+            assert recorder.foreign_requests() == []
+            assert recorder.errors == []
+    for address in titles:  # a query of a title's words puts that paper first, found in any shard;
+        # one index's pages come first in the same order (a shard without one of the words matches
+        # on the others, so its partial matches may follow)
+        assert found["sharded", address][0] == found["single", address][0] == address
+        assert found["sharded", address][:len(found["single", address])] == found["single", address]
+    for query in ("registers", "neural network", "distance"):  # words every shard has: the same pages
+        assert found["sharded", query] == found["single", query] != []
+
+
 def test_pagefind_that_finds_no_page_fails_the_build_clearly(tmp_path):
     from generator.exceptions import BuildError
 

@@ -10,8 +10,14 @@
     return;
   }
   el.textContent = "";
+  /* A large site's index is in shards (pagefind/, pagefind/1/, ...): the others are merged into the
+     first, each by its path from the host's root (Pagefind takes the pages' base from what precedes
+     "pagefind" in it, as it does for the first). */
+  var merged = (el.dataset.merge || "").split(" ").filter(Boolean).map(function (path) {
+    return { bundlePath: new URL(el.dataset.bundle + path, location.href).pathname };
+  });
   var ui = new PagefindUI({ element: "#litmap-search", bundlePath: el.dataset.bundle, showImages: false,
-                            showSubResults: false, resetStyles: false, autofocus: true });
+                            showSubResults: false, resetStyles: false, autofocus: true, mergeIndex: merged });
   var query = new URLSearchParams(location.search).get("q");
   if (query) ui.triggerSearch(query);
 })();
