@@ -22,9 +22,12 @@ class InputError(LitmapError):
     """An input file cannot be read at all; names the file and, where known, the line."""
 
     def __init__(self, path: str, message: str, line: int | None = None):
-        self.path, self.line = path, line
+        self.path, self.message, self.line = path, message, line
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):  # from a worker process as itself, with its file and line
+        return type(self), (self.path, self.message, self.line)
 
 
 class BuildError(LitmapError):

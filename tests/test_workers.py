@@ -10,7 +10,7 @@ import time
 import pytest
 
 from generator import pages, workers, writer
-from generator.exceptions import BuildError, InputError
+from generator.exceptions import BuildError, InputError, LitmapError
 from generator.pipeline import ROOT, Project, generate
 from tests.processes import meeting, no_child_left
 
@@ -189,13 +189,28 @@ def test_an_interrupted_build_stops_the_worker_and_replaces_nothing(built, monke
 
 
 def test_an_error_that_cannot_be_pickled_arrives_with_its_message():
+    class Unnamed(LitmapError):  # defined here: pickle cannot name its class
+        pass
+
     def work(i):
         if os.getpid() != main:
-            raise InputError("corpus.txt", "broken record", line=3)  # its arguments do not round-trip
+            raise Unnamed("corpus.txt:3: broken record")
         time.sleep(0.05)
     main = os.getpid()
     with pytest.raises(BuildError, match="corpus.txt:3: broken record"):
         workers.run(20, work, lambda: None, 2)
+    no_child_left()
+
+
+def test_an_input_error_arrives_as_itself_with_its_file_and_line():
+    def work(i):
+        if os.getpid() != main:
+            raise InputError("corpus.txt", "broken record", line=3)
+        time.sleep(0.05)
+    main = os.getpid()
+    with pytest.raises(InputError, match="corpus.txt:3: broken record") as raised:
+        workers.run(20, work, lambda: None, 2)
+    assert (raised.value.path, raised.value.line, raised.value.exit_code) == ("corpus.txt", 3, 1)
     no_child_left()
 
 
