@@ -23,16 +23,27 @@ FIXTURE = ROOT / "tests" / "fixtures" / "basic"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
-@pytest.fixture(scope="module")
-def large_site(tmp_path_factory):
-    base = tmp_path_factory.mktemp("large")
+def pagefind_build(base, offline: bool = False, shard_pages: int | None = None) -> None:
+    """The fixture corpus built into ``base/site`` (and ``base/offline``) with Pagefind's threshold
+    lowered to 3 papers, and its shards to ``shard_pages`` pages if given."""
     patch = pytest.MonkeyPatch()
     patch.setattr(search, "SEARCH_LIMIT", 3)
     patch.setattr(pages, "SEARCH_LIMIT", 3)
-    project = Project(docs=base / "docs", aliases=base / "aliases.json")
-    build([FIXTURE], base / "site", project=project)
-    build([FIXTURE], base / "offline", offline=True, project=project)
-    patch.undo()
+    if shard_pages:
+        patch.setattr(search, "SHARD_PAGES", shard_pages)
+    try:
+        project = Project(docs=base / "docs", aliases=base / "aliases.json")
+        build([FIXTURE], base / "site", project=project)
+        if offline:
+            build([FIXTURE], base / "offline", offline=True, project=project)
+    finally:
+        patch.undo()
+
+
+@pytest.fixture(scope="module")
+def large_site(tmp_path_factory):
+    base = tmp_path_factory.mktemp("large")
+    pagefind_build(base, offline=True)
     return base / "site", base / "offline"
 
 
@@ -90,13 +101,7 @@ def test_first_result_is_quick_and_light(large_site):
 def sharded_site(tmp_path_factory):
     """The fixture's site with Pagefind's shards lowered to 2 pages: an index in several shards."""
     base = tmp_path_factory.mktemp("sharded")
-    patch = pytest.MonkeyPatch()
-    patch.setattr(search, "SEARCH_LIMIT", 3)
-    patch.setattr(pages, "SEARCH_LIMIT", 3)
-    patch.setattr(search, "SHARD_PAGES", 2)
-    project = Project(docs=base / "docs", aliases=base / "aliases.json")
-    build([FIXTURE], base / "site", project=project)
-    patch.undo()
+    pagefind_build(base, shard_pages=2)
     return base / "site"
 
 
