@@ -38,7 +38,7 @@ from .readers.base import ReadResult
 from .report import BuildReport, beside as report_beside, report_file
 from .site import build_site
 from .workers import worker_count
-from .writer import (RACY_NS, FileJobs, MadeFiles, WriteSummary, collect_assets, discard_on_failure, stage_tree, staging_path, swap_in,
+from .writer import (FileJobs, MadeFiles, WriteSummary, collect_assets, discard_on_failure, stage_tree, staging_path, swap_in,
                      write_tree)
 
 
@@ -165,9 +165,6 @@ class Gathered:
         """Keeps how the pages now in docs/ were made, so the next build makes only changed ones
         (a shortcut like the cache: not without one)."""
         if project.cache_dir is not None:
-            # recorded at least RACY_NS after the newest page was written, or no page would be trusted
-            newest = max((made.mtime_ns for made in written.made.values()), default=0)
-            time.sleep(max(0, newest + RACY_NS - time.time_ns()) / 1e9)
             state.save_made(project.state_dir, MadeFiles(written.made, time.time_ns()))
 
 
